@@ -1,0 +1,50 @@
+# ConvLab: `make release` and `make test` are all a user needs on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HW ?= hw1
+JOBS ?= 2
+SUBMISSIONS ?=
+OUT ?=
+
+# Kernels, runtime files and temporary directories stay inside the checkout.
+export TMPDIR := $(CURDIR)/.tmp
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/.tmp/jupyter-runtime
+export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv release grade test lint bench starter clean
+
+$(STAMP): requirements.txt
+	@mkdir -p $(TMPDIR)
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# make the engine importable from the venv (no build step, works from any directory)
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'convlab.pth').write_text('$(CURDIR)\n')"
+	touch $(STAMP)
+
+venv: $(STAMP)
+	@mkdir -p $(TMPDIR) $(JUPYTER_RUNTIME_DIR)
+
+release: venv
+	$(PY) -m autograder release
+
+grade: venv
+	$(PY) -m autograder grade $(HW) $(SUBMISSIONS) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
+
+starter: venv
+	$(PY) -m autograder starter
+
+test: venv
+	$(PY) -m ruff check .
+	$(PY) -m pytest -n 2 -q tests
+
+lint: venv
+	$(PY) -m ruff check .
+
+bench: venv
+	$(PY) -m autograder.bench
+
+clean:
+	rm -rf dist .tmp

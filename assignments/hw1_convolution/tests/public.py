@@ -1,0 +1,125 @@
+"""hw1 public tests: shipped to students (``python check.py``) and graded with the hidden ones.
+
+NumPy only. The expected values are worked out by hand from the definitions in the handout
+(the lecture's worked example, impulse images, the output-size formula); backward passes are
+checked against finite differences of your own forward pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple
+
+suite = Suite(hidden=False)
+
+# The lecture's worked example: a 5x5 binary image and a 3x3 kernel ("Convolved Feature").
+LECTURE_IMAGE = np.array(
+    [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]], dtype=np.float64
+)
+LECTURE_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float64)
+
+
+@suite.check("q1", title="conv_output_size, the handout's examples")
+def output_size_examples(st, _):
+    # floor((n + 2p - d(k-1) - 1) / s) + 1, worked by hand
+    examples = [((5, 3), {}, 3), ((7, 3), {"stride": 2, "padding": 1}, 4), ((10, 3), {"dilation": 2}, 6), ((8, 3), {"stride": 3}, 2)]
+    for args, kwargs, expected in examples:
+        assert_value("the output size", st.conv_output_size(*args, **kwargs), expected, context=f"conv_output_size{args} {kwargs}")
+
+
+@suite.check("q2", title="correlate2d, the lecture's worked example")
+def lecture_example(st, _):
+    out = st.correlate2d(LECTURE_IMAGE, LECTURE_KERNEL)
+    expected = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]], dtype=np.float64)
+    if isinstance(out, np.ndarray) and out.shape == (3, 3) and out[0, 0] != 4:
+        raise CheckFailure(f"correlate2d(lecture example): the first output is {out[0, 0]!r}, the lecture says 4")
+    assert_array("out", out, expected, context="correlate2d(lecture example)")
+
+
+def _impulse_image() -> np.ndarray:
+    image = np.zeros((5, 6))
+    image[2, 3] = 1.0
+    return image
+
+
+ASYMMETRIC_KERNEL = np.arange(1.0, 10.0).reshape(3, 3)
+
+
+@suite.check("q2", title="correlate2d of an impulse is the flipped kernel")
+def correlate_impulse(st, _):
+    out = st.correlate2d(_impulse_image(), ASYMMETRIC_KERNEL)
+    expected = np.zeros((3, 4))
+    expected[:, 1:4] = ASYMMETRIC_KERNEL[::-1, ::-1]
+    assert_array("out", out, expected, context="correlate2d(impulse at (2, 3), 3x3 kernel 1..9)")
+
+
+@suite.check("q3", title="convolve2d of an impulse is the kernel itself")
+def convolve_impulse(st, _):
+    out = st.convolve2d(_impulse_image(), ASYMMETRIC_KERNEL)
+    expected = np.zeros((3, 4))
+    expected[:, 1:4] = ASYMMETRIC_KERNEL
+    assert_array("out", out, expected, context="convolve2d(impulse at (2, 3), 3x3 kernel 1..9)")
+
+
+@suite.check("q4", title="conv1d_forward with a one-tap kernel copies the input")
+def conv1d_identity(st, _):
+    x = np.arange(2 * 2 * 6, dtype=np.float64).reshape(2, 2, 6)
+    w = np.zeros((2, 2, 3))
+    w[0, 0, 1] = 1.0  # output channel 0 = input channel 0, shifted by the centre tap
+    w[1, 1, 1] = 2.0  # output channel 1 = twice input channel 1
+    b = np.array([0.5, -1.0])
+    out, _cache = expect_tuple("conv1d_forward", st.conv1d_forward(x, w, b, padding=1), 2)
+    expected = np.stack([x[:, 0] + 0.5, 2 * x[:, 1] - 1.0], axis=1)
+    assert_array("out", out, expected, context="conv1d_forward(x (2, 2, 6), centre-tap kernel, padding=1)")
+
+
+@suite.check("q6", title="conv2d_forward with a centre-tap kernel copies the input")
+def conv2d_identity(st, _):
+    x = np.arange(1 * 2 * 4 * 5, dtype=np.float64).reshape(1, 2, 4, 5)
+    w = np.zeros((1, 2, 3, 3))
+    w[0, 1, 1, 1] = 1.0  # picks input channel 1
+    out, _cache = expect_tuple("conv2d_forward", st.conv2d_forward(x, w, np.array([3.0]), padding=1), 2)
+    assert_array("out", out, x[:, 1:2] + 3.0, context="conv2d_forward(x (1, 2, 4, 5), centre tap, padding=1)")
+
+
+@suite.check("q6", title="conv2d_forward output shapes (stride, padding, dilation)")
+def conv2d_shapes(st, _):
+    x = np.ones((2, 3, 9, 7))
+    w = np.ones((4, 3, 3, 2))
+    for kwargs, shape in [({}, (2, 4, 7, 6)), ({"stride": 2, "padding": 1}, (2, 4, 5, 4)), ({"stride": (1, 2), "dilation": (3, 1)}, (2, 4, 3, 3))]:
+        out, _cache = expect_tuple("conv2d_forward", st.conv2d_forward(x, w, np.zeros(4), **kwargs), 2)
+        assert_value("the output shape", tuple(np.shape(out)), shape, context=f"conv2d_forward(x (2, 3, 9, 7), w (4, 3, 3, 2), {kwargs})")
+
+
+def _gradient_check(st, forward: str, backward: str, x_shape, w_shape, kwargs) -> None:
+    """Compare the backward pass with centred finite differences of L = sum(out * g)."""
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    out, cache = expect_tuple(forward, getattr(st, forward)(x, w, b, **kwargs), 2)
+    g = rng.standard_normal(np.shape(out))
+    dx, dw, db = expect_tuple(backward, getattr(st, backward)(g, cache), 3)
+
+    def loss(x_, w_, b_) -> float:
+        return float(np.sum(getattr(st, forward)(x_, w_, b_, **kwargs)[0] * g))
+
+    h = 1e-6
+    for name, value, got in (("dx", x, dx), ("dw", w, dw), ("db", b, db)):
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            plus, minus = value.copy(), value.copy()
+            plus[index] += h
+            minus[index] -= h
+            args = {"dx": (plus, w, b), "dw": (x, plus, b), "db": (x, w, plus)}[name]
+            args_minus = {"dx": (minus, w, b), "dw": (x, minus, b), "db": (x, w, minus)}[name]
+            numeric[index] = (loss(*args) - loss(*args_minus)) / (2 * h)
+        assert_array(name, got, numeric, rtol=1e-5, atol=1e-6, context=f"{backward} vs finite differences (x {x_shape}, w {w_shape}, {kwargs})")
+
+
+@suite.check("q5", title="conv1d_backward matches finite differences")
+def conv1d_gradcheck(st, _):
+    _gradient_check(st, "conv1d_forward", "conv1d_backward", (2, 2, 7), (3, 2, 3), {"stride": 2, "padding": 1})
+
+
+@suite.check("q7", title="conv2d_backward matches finite differences")
+def conv2d_gradcheck(st, _):
+    _gradient_check(st, "conv2d_forward", "conv2d_backward", (1, 2, 5, 4), (2, 2, 2, 3), {"stride": (2, 1), "padding": 1})

@@ -1,0 +1,197 @@
+"""The test-authoring API shared by public and hidden tests: a suite of cases and comparators.
+
+Tests are written once against a ``student`` object that has the submission's functions as
+attributes. In the grader that object is a proxy to the sandboxed worker; in a student's
+``python check.py`` it is the imported module itself. This module is shipped to students as
+``checklib.py``, so it needs only NumPy.
+
+A check is a function ``check(student, param) -> outputs``. Either it asserts by itself (public
+tests, which have no reference), or it returns a dict of named outputs that the grader compares
+with the dict the attached reference returns for the same ``param`` on each device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+DEFAULT_RTOL = 1e-7
+DEFAULT_ATOL = 1e-9
+
+
+class CheckFailure(AssertionError):
+    """A check failed; the message is shown to the student as it is."""
+
+
+# ---------------------------------------------------------------- comparators
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"numpy array of dtype {value.dtype}"
+    return type(value).__name__
+
+
+def assert_array(
+    name: str,
+    got: Any,
+    expected: np.ndarray,
+    *,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    context: str = "",
+) -> None:
+    """Check ``got`` against ``expected``: exists, ndarray, shape, dtype, finite, values.
+
+    Raises ``CheckFailure`` at the first rung that fails, with a one-line got/expected message.
+    """
+    where = f"{context}: " if context else ""
+    if got is None:
+        raise CheckFailure(f"{where}{name} is None (did the function return its result?)")
+    if not isinstance(got, np.ndarray) or type(got) is not np.ndarray:
+        raise CheckFailure(f"{where}{name} is a {_kind(got)}, expected a numpy.ndarray")
+    if got.shape != expected.shape:
+        raise CheckFailure(f"{where}{name} has shape {got.shape}, expected {expected.shape}")
+    if expected.dtype.kind == "f" and got.dtype != expected.dtype:
+        raise CheckFailure(f"{where}{name} has dtype {got.dtype}, expected {expected.dtype}")
+    if got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
+        bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
+        raise CheckFailure(f"{where}{name} contains {bad} NaN or infinite value(s)")
+    diff = np.abs(got.astype(np.float64) - expected.astype(np.float64))
+    bad = diff > atol + rtol * np.abs(expected)
+    if np.any(bad):
+        worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
+        raise CheckFailure(
+            f"{where}{name} values differ: {int(bad.sum())} of {bad.size} entries wrong, "
+            f"max abs error {float(diff.max()):.3g} at index {tuple(int(i) for i in worst)}"
+        )
+
+
+def assert_value(name: str, got: Any, expected: Any, *, context: str = "") -> None:
+    """Check a plain value (an int, a bool, a tuple of ints) for exact equality and type."""
+    where = f"{context}: " if context else ""
+    if isinstance(expected, bool) or not isinstance(expected, (int, np.integer)):
+        ok = type(got) is type(expected) and got == expected
+    else:
+        ok = isinstance(got, (int, np.integer)) and not isinstance(got, bool) and got == expected
+    if not ok:
+        raise CheckFailure(f"{where}{name} is {got!r} ({_kind(got)}), expected {expected!r}")
+
+
+def assert_outputs(got: dict, expected: dict, *, rtol: float, atol: float, context: str) -> None:
+    """Compare every named output of a check with the reference's."""
+    for key, exp in expected.items():
+        if isinstance(exp, np.ndarray):
+            assert_array(key, got.get(key), exp, rtol=rtol, atol=atol, context=context)
+        else:
+            assert_value(key, got.get(key), exp, context=context)
+
+
+def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
+    """Call ``fn`` and return the name of the exception type it raised, or None.
+
+    Works on the module itself and on the grader's proxy, whose errors carry ``etype`` only
+    when student code raised; timeouts and crashes propagate as failures.
+    """
+    try:
+        fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        if hasattr(exc, "etype"):
+            if exc.etype is None:
+                raise
+            return exc.etype
+        if isinstance(exc, NotImplementedError):
+            raise
+        return type(exc).__name__
+    return None
+
+
+def expect_tuple(fn_name: str, result: Any, length: int) -> tuple:
+    """Unpack a student's tuple return value, failing clearly if it is not one."""
+    if not isinstance(result, tuple) or len(result) != length:
+        raise CheckFailure(
+            f"{fn_name} must return a tuple of {length} values, got {_kind(result)}"
+            + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")
+        )
+    return result
+
+
+# ---------------------------------------------------------------- suites and cases
+
+
+@dataclass
+class Case:
+    """One graded case: a check applied to one parameter (one row of the gradebook's detail)."""
+
+    id: str
+    question: str
+    title: str
+    hidden: bool
+    weight: float
+    run: Callable[[Any], Any]
+    reference: Callable[[str], dict] | None = None
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    context: str = ""
+
+    def __repr__(self) -> str:
+        return f"Case({self.id!r}, hidden={self.hidden})"
+
+
+@dataclass
+class CheckGroup:
+    """The cases that one decorated check function produced, to attach a reference to."""
+
+    cases: list[Case] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def reference(self, fn: Callable[[Any, str], dict]) -> Callable[[Any, str], dict]:
+        """Attach ``fn(param, device) -> outputs`` as the reference of every case of the check."""
+        for case, param in zip(self.cases, self.params):
+            case.reference = lambda device, p=param: fn(p, device)
+        return fn
+
+
+class Suite:
+    """An ordered collection of cases, filled by the ``check`` decorator."""
+
+    def __init__(self, hidden: bool) -> None:
+        self.hidden = hidden
+        self.cases: list[Case] = []
+
+    def check(
+        self,
+        question: str,
+        params: list[Any] | None = None,
+        *,
+        title: str | None = None,
+        weight: float = 1.0,
+        rtol: float = DEFAULT_RTOL,
+        atol: float = DEFAULT_ATOL,
+    ) -> Callable[[Callable], CheckGroup]:
+        """Register ``fn(student, param)`` once per param as cases of ``question``."""
+
+        def register(fn: Callable) -> CheckGroup:
+            group = CheckGroup()
+            for index, param in enumerate(params if params is not None else [None]):
+                label = "" if param is None else f"[{param}]"
+                name = title or fn.__name__
+                case = Case(
+                    id=f"{question}/{'hidden' if self.hidden else 'public'}/{fn.__name__}/{index}",
+                    question=question,
+                    title=f"{name}{label}",
+                    hidden=self.hidden,
+                    weight=weight,
+                    run=lambda student, p=param: fn(student, p),
+                    rtol=rtol,
+                    atol=atol,
+                    context=f"{name}{label}",
+                )
+                self.cases.append(case)
+                group.cases.append(case)
+                group.params.append(param)
+            return group
+
+        return register

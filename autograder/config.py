@@ -1,0 +1,134 @@
+"""Assignment configuration: ``assignments/<name>/assignment.toml``, typed and validated.
+
+The engine discovers assignments by scanning ``assignments/*/assignment.toml``; adding an
+assignment never touches this package. Unknown keys are rejected so a typo cannot silently
+change grading.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .sandbox import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS_DIR = ROOT / "assignments"
+
+
+class ConfigError(ValueError):
+    """An assignment.toml that is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """A graded question: its points are split over its CPU cases by weight."""
+
+    id: str
+    title: str
+    points: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment, as declared by its folder.
+
+    Attributes:
+        name: folder name, e.g. ``hw1_convolution``
+        title: human title for handouts and reports
+        files: the files a student submits, e.g. ``["convolution.py"]``
+        questions: the graded questions, in order
+        opaque_returns: function -> indices of returned tuple items kept in the worker
+        forbidden_imports: modules a submission may not import (course policy)
+        limits: the worker's resource limits
+        directory: the assignment folder
+    """
+
+    name: str
+    title: str
+    files: list[str]
+    questions: list[Question]
+    opaque_returns: dict[str, list[int]] = field(default_factory=dict)
+    forbidden_imports: list[str] = field(default_factory=list)
+    limits: Limits = Limits()
+    directory: Path = ASSIGNMENTS_DIR
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split("_")[0]
+
+    @property
+    def modules(self) -> list[str]:
+        return [Path(f).stem for f in self.files]
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def solution_dir(self) -> Path:
+        return ROOT / "solutions" / self.name
+
+    @property
+    def starter_dir(self) -> Path:
+        return ROOT / "starter" / self.name
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise ConfigError(f"{self.name}: unknown question {qid!r}")
+
+
+_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "limits"}
+
+
+def load_assignment(directory: Path) -> Assignment:
+    """Parse and validate one ``assignment.toml``."""
+    path = directory / "assignment.toml"
+    if not path.is_file():
+        raise ConfigError(f"{path} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys {sorted(unknown)}")
+    limit_names = {f.name for f in fields(Limits)}
+    bad_limits = set(raw.get("limits", {})) - limit_names
+    if bad_limits:
+        raise ConfigError(f"{path}: unknown limits {sorted(bad_limits)}; allowed: {sorted(limit_names)}")
+    try:
+        questions = [Question(q["id"], q["title"], float(q["points"])) for q in raw["questions"]]
+        assignment = Assignment(
+            name=raw["name"],
+            title=raw["title"],
+            files=list(raw["files"]),
+            questions=questions,
+            opaque_returns={k: list(v) for k, v in raw.get("opaque_returns", {}).items()},
+            forbidden_imports=list(raw.get("forbidden_imports", [])),
+            limits=Limits(**raw.get("limits", {})),
+            directory=directory,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: missing or malformed key: {exc}") from None
+    if assignment.name != directory.name:
+        raise ConfigError(f"{path}: name {assignment.name!r} must equal the folder name")
+    if len({q.id for q in questions}) != len(questions):
+        raise ConfigError(f"{path}: duplicate question ids")
+    return assignment
+
+
+def all_assignments() -> list[Assignment]:
+    return [load_assignment(p.parent) for p in sorted(ASSIGNMENTS_DIR.glob("*/assignment.toml"))]
+
+
+def find_assignment(name: str) -> Assignment:
+    """Find an assignment by full name (``hw1_convolution``) or short name (``hw1``)."""
+    for assignment in all_assignments():
+        if name in (assignment.name, assignment.short_name):
+            return assignment
+    known = ", ".join(a.name for a in all_assignments()) or "none"
+    raise ConfigError(f"no assignment called {name!r} (known: {known})")

@@ -1,0 +1,206 @@
+"""The grader's handle on a submission: calls into the sandboxed worker, with a deadline per call.
+
+``StudentProxy`` looks like the student's module (``student.conv2d_forward(x, w, b)``), but every
+call is a request to the worker process. Arrays and plain values cross (see ``wire``); results
+the assignment marks opaque (a forward's ``cache``) stay in the worker and come back as handles.
+A call that times out, crashes the worker or exhausts its memory raises a ``StudentError``
+whose message is meant for the student; the next call starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import select
+from typing import Any
+
+from . import wire
+from .sandbox import Limits, WorkerProcess
+
+
+class StudentError(Exception):
+    """Something went wrong in student code; ``str(error)`` is the message for the student."""
+
+    etype: str | None = None  # set when student code raised an ordinary exception
+
+
+class StudentException(StudentError):
+    """Student code raised an exception (the message carries the student's traceback)."""
+
+    def __init__(self, message: str, etype: str) -> None:
+        super().__init__(message)
+        self.etype = etype
+
+
+class NotImplementedByStudent(StudentError):
+    """The function still raises NotImplementedError."""
+
+
+class StudentTimeout(StudentError):
+    """A call ran past its time limit."""
+
+
+class WorkerDied(StudentError):
+    """The worker process ended during a call (os._exit, a signal, a resource limit)."""
+
+
+class SubmissionBroken(StudentError):
+    """The submission could not be imported at all (syntax error, import error, exit at import)."""
+
+
+class StudentProxy:
+    """Calls the submission's functions in a sandboxed worker; one worker per submission.
+
+    Args:
+        files: the submission's files, name -> bytes (written into the worker's own directory)
+        modules: the module names to import, in order, from those files
+        opaque: function name -> indices of returned tuple items to keep in the worker
+        limits: resource limits of the worker
+        forbidden_imports: top-level modules the submission may not import
+    """
+
+    def __init__(
+        self,
+        files: dict[str, bytes],
+        modules: list[str],
+        *,
+        opaque: dict[str, list[int]] | None = None,
+        limits: Limits | None = None,
+        forbidden_imports: list[str] | None = None,
+    ) -> None:
+        self._files, self._modules = files, modules
+        self._opaque = opaque or {}
+        self._limits = limits or Limits()
+        self._forbidden = forbidden_imports or []
+        self._worker: WorkerProcess | None = None
+        self._generation = 0
+        self.import_error: str | None = None
+        self.events: list[str] = []
+        self._past_output: list[str] = []
+
+    # -- lifecycle
+
+    def start(self) -> None:
+        """Start a worker and import the submission; records ``import_error`` on failure."""
+        self._generation += 1
+        self._worker = WorkerProcess(self._files, self._limits)
+        try:
+            reply, _ = self._request(
+                {"op": "import", "modules": self._modules, "forbidden": self._forbidden},
+                self._limits.import_timeout,
+                "importing the submission",
+            )
+        except StudentError as exc:
+            self.import_error = str(exc)
+            return
+        if reply.get("status") != "ok":
+            self.import_error = _format_exception(reply, f"could not import {reply.get('module')}.py")
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._past_output.append(self._worker.output.text())
+            self._worker = None
+
+    def __enter__(self) -> "StudentProxy":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def output(self) -> str:
+        """What the submission printed so far, across worker restarts (each worker's truncated)."""
+        current = [self._worker.output.text()] if self._worker else []
+        return "".join(self._past_output + current)
+
+    # -- calls
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def call(self, fn: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn`` in the worker and return its decoded result."""
+        if self.import_error:
+            raise SubmissionBroken(self.import_error)
+        if self._worker is None or not self._worker.alive():
+            self.close()
+            self.start()
+            if self.import_error:
+                raise SubmissionBroken(self.import_error)
+        for value in _walk(args, kwargs):
+            if isinstance(value, wire.Handle) and value.generation != self._generation:
+                raise StudentError(
+                    f"{fn}: the object from an earlier call was lost when the worker restarted "
+                    "(that earlier call failed)"
+                )
+        encoded, blobs = wire.encode([list(args), kwargs])
+        enc_args, enc_kwargs = encoded["v"]
+        header = {
+            "op": "call",
+            "fn": fn,
+            "args": enc_args,
+            "kwargs": enc_kwargs,
+            "opaque": self._opaque.get(fn, []),
+        }
+        reply, reply_blobs = self._request(header, self._limits.call_timeout, fn, blobs)
+        status = reply.get("status")
+        if status == "notfound":
+            raise StudentError(f"the submission has no function {fn}")
+        if status == "exception":
+            if reply.get("etype") == "NotImplementedError":
+                raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")
+            if reply.get("etype") == "MemoryError":
+                raise StudentError(f"{fn} exceeded memory (limit {self._limits.memory_mb} MB)")
+            raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")))
+        if status != "ok":
+            raise StudentError(f"{fn}: the worker sent an invalid reply")
+        mutated = reply.get("mutated") or []
+        if mutated:
+            raise StudentError(f"{fn} modified its input argument(s) {', '.join(map(str, mutated))} in place")
+        return wire.decode(reply.get("value"), reply_blobs, self._generation)
+
+    def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
+        worker = self._worker
+        assert worker is not None
+        try:
+            wire.send(worker.to_child, header, blobs or [])
+            ready, _, _ = select.select([worker.from_child], [], [], timeout)
+            if not ready:
+                self._fail_worker()
+                self.events.append(f"timeout in {what}")
+                raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
+            return wire.receive(worker.from_child)
+        except (EOFError, OSError):
+            if worker.alive():
+                worker.process.wait(timeout=5)
+            reason = worker.exit_description()
+            self._fail_worker()
+            self.events.append(f"worker died in {what}")
+            raise WorkerDied(f"{what}: the worker process {reason}") from None
+        except wire.WireError as exc:
+            self._fail_worker()
+            raise StudentError(f"{what}: the submission sent back malformed data ({exc})") from None
+
+    def _fail_worker(self) -> None:
+        """Kill the current worker; the next call starts a new one."""
+        self.close()
+
+
+def _format_exception(reply: dict, headline: str) -> str:
+    trace = str(reply.get("traceback") or "").strip()
+    etype, message = reply.get("etype", "Exception"), reply.get("message", "")
+    return f"{headline}:\n{trace}" if trace else f"{headline}: {etype}: {message}"
+
+
+def _walk(args: tuple, kwargs: dict):
+    stack = list(args) + list(kwargs.values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        else:
+            yield value

@@ -1,0 +1,176 @@
+"""Start and stop the student worker process: a private directory, limits, a scrubbed environment.
+
+The worker runs ``worker.py`` under the same interpreter, in its own session (so a timeout
+kills its whole process group), with ``setrlimit`` limits on address space, CPU seconds, file
+size, open files and core dumps. When the grader runs as root (Gradescope, a grading VM) the
+worker also drops to ``nobody`` with no supplementary groups and a process-count limit; the
+directory it works in is the only one it owns.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+NOBODY_UID = NOBODY_GID = 65534
+_PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one worker; ``call_timeout`` is per call, the rest per process."""
+
+    call_timeout: float = 20.0
+    import_timeout: float = 30.0
+    memory_mb: int = 1536
+    cpu_seconds: int = 600
+    nproc: int = 256
+    file_size_mb: int = 16
+    open_files: int = 64
+    output_kb: int = 64
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _make_reachable(paths: list[Path]) -> None:
+    """As root, give 'others' traverse (x) permission on the ancestors of the interpreter.
+
+    pyenv and conda install Python under /root, which is 0700: without this the unprivileged
+    worker could not even start Python. Only the search bit is added, never read.
+    """
+    for path in paths:
+        for parent in [path, *path.parents]:
+            try:
+                mode = parent.stat().st_mode
+            except OSError:
+                continue
+            if parent.is_dir() and not mode & 0o001:
+                os.chmod(parent, mode | 0o001)
+
+
+def _preexec(limits: Limits, drop: bool) -> None:
+    """Runs in the child between fork and exec: limits first, then the privilege drop."""
+    mb = 1 << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * mb, limits.file_size_mb * mb))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if drop:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
+        os.setgroups([])
+        os.setgid(NOBODY_GID)
+        os.setuid(NOBODY_UID)
+
+
+class OutputDrain(threading.Thread):
+    """Reads the worker's stdout+stderr, keeping the first ``limit`` bytes and counting the rest."""
+
+    def __init__(self, stream, limit: int) -> None:  # noqa: ANN001
+        super().__init__(daemon=True)
+        self.stream, self.limit = stream, limit
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        while chunk := self.stream.read1(1 << 16):
+            room = self.limit - len(self.kept)
+            self.kept += chunk[: max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            text += f"\n... [{self.dropped} more bytes of output dropped]"
+        return text
+
+
+class WorkerProcess:
+    """One running worker: its process, its request/response pipes and its output."""
+
+    def __init__(self, files: dict[str, bytes], limits: Limits) -> None:
+        self.limits = limits
+        self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
+        for name, data in files.items():
+            (self.directory / name).write_bytes(data)
+        drop = running_as_root()
+        if drop:
+            _make_reachable([Path(sys.executable).resolve().parent, Path(sys.prefix), WORKER_SCRIPT.parent, self.directory.parent])
+            for path in [self.directory, *self.directory.iterdir()]:
+                os.chown(path, NOBODY_UID, NOBODY_GID)
+        to_child_r, self.to_child = os.pipe()
+        self.from_child, from_child_w = os.pipe()
+        env = {k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ}
+        env.update(
+            PATH="/usr/local/bin:/usr/bin:/bin",
+            HOME=str(self.directory),
+            TMPDIR=str(self.directory),
+            PYTHONDONTWRITEBYTECODE="1",
+            PYTHONHASHSEED="0",
+            OPENBLAS_NUM_THREADS="1",
+            OMP_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)],
+            cwd=self.directory,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(to_child_r, from_child_w),
+            start_new_session=True,
+            preexec_fn=lambda: _preexec(limits, drop),
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.output = OutputDrain(self.process.stdout, limits.output_kb * 1024)
+        self.output.start()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def exit_description(self) -> str:
+        """Why the worker ended, in words a student understands."""
+        code = self.process.poll()
+        if code is None:
+            return "is still running"
+        if code < 0:
+            sig = signal.Signals(-code)
+            if sig == signal.SIGXCPU:
+                return f"exceeded the CPU time limit ({self.limits.cpu_seconds} s)"
+            if sig == signal.SIGKILL:
+                return "was killed (out of memory, or it exceeded a limit)"
+            return f"crashed with signal {sig.name}"
+        return f"exited with status {code} (sys.exit / os._exit in student code?)"
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group, reap it and remove its directory."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self.to_child, self.from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.output.join(timeout=2)
+        if self.process.stdout:
+            self.process.stdout.close()
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,0 +1,140 @@
+"""The student worker: the only process that ever runs student code.
+
+Started by ``autograder.sandbox`` as ``python -I worker.py READ_FD WRITE_FD`` inside a directory
+that holds only the submission, with resource limits set and (as root) privileges dropped. It
+imports the submission, then serves requests from the grader: call a function with plain
+arguments, keep opaque results (a forward's ``cache``) as handles, send plain results back.
+
+Everything here is untrusted once student code has run: the grader validates every byte it
+receives (``wire.decode``) and never unpickles anything. This file needs only the standard
+library and NumPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import os
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np  # noqa: E402
+import wire  # noqa: E402
+
+sys.path.pop(0)
+SANDBOX = os.getcwd()
+sys.path.insert(0, SANDBOX)
+
+
+class _Forbidden(importlib.abc.MetaPathFinder):
+    """Refuses modules the assignment forbids (a course policy, not a security boundary)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = set(names)
+
+    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001
+        if fullname.split(".")[0] in self.names:
+            raise ImportError(f"importing {fullname} is not allowed in this assignment")
+        return None
+
+
+def _student_traceback(exc: BaseException) -> str:
+    """The traceback restricted to frames in the submission's own files."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(SANDBOX)]
+    for f in frames:
+        f.filename = os.path.relpath(f.filename, SANDBOX)
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).replace(SANDBOX + os.sep, "")[-8000:]
+
+
+def _error(exc: BaseException) -> dict:
+    name = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        message = f"called sys.exit({exc.code!r})"
+    elif isinstance(exc, MemoryError):
+        message = "exceeded memory (MemoryError)"
+    elif isinstance(exc, RecursionError):
+        message = "maximum recursion depth exceeded"
+    else:
+        try:
+            message = str(exc)[:2000]
+        except BaseException:  # noqa: BLE001 - a student exception whose __str__ fails
+            message = "<unprintable>"
+    return {"status": "exception", "etype": name, "message": message, "traceback": _student_traceback(exc)}
+
+
+def _resolve(value, handles: dict):
+    """Replace the handles inside a decoded argument with the objects they stand for."""
+    if isinstance(value, wire.Handle):
+        if value.id not in handles:
+            raise LookupError(f"{value!r} no longer exists (the worker was restarted)")
+        return handles[value.id]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_resolve(v, handles) for v in value)
+    if isinstance(value, dict):
+        return {k: _resolve(v, handles) for k, v in value.items()}
+    return value
+
+
+def _snapshot(args: list, kwargs: dict) -> list:
+    items = list(enumerate(args)) + list(kwargs.items())
+    return [(k, v, v.copy()) for k, v in items if isinstance(v, np.ndarray)]
+
+
+def serve(read_fd: int, write_fd: int) -> None:
+    modules: dict[str, object] = {}
+    handles: dict[int, object] = {}
+    next_handle = 0
+    while True:
+        try:
+            header, blobs = wire.receive(read_fd)
+        except EOFError:
+            return
+        op = header.get("op")
+        reply: dict = {"status": "ok"}
+        out_blobs: list[bytes] = []
+        if op == "import":
+            sys.meta_path.insert(0, _Forbidden(header.get("forbidden", [])))
+            for name in header["modules"]:
+                try:
+                    modules[name] = importlib.import_module(name)
+                except BaseException as exc:  # noqa: BLE001 - SystemExit at import included
+                    reply = dict(_error(exc), module=name)
+                    break
+        elif op == "call":
+            fn = next((getattr(m, header["fn"]) for m in modules.values() if hasattr(m, header["fn"])), None)
+            if not callable(fn):
+                reply = {"status": "notfound"}
+            else:
+                try:
+                    args = _resolve(wire.decode(header["args"], blobs), handles)
+                    kwargs = _resolve(wire.decode(header["kwargs"], blobs), handles)
+                    before = _snapshot(args, kwargs)
+                    result = fn(*args, **kwargs)
+                    mutated = [str(k) for k, v, copy in before if not np.array_equal(v, copy, equal_nan=True)]
+                    opaque = header.get("opaque") or []
+                    if opaque:
+                        if not isinstance(result, tuple):
+                            raise TypeError(f"{header['fn']} must return a tuple, got {type(result).__name__}")
+                        result = list(result)
+                        for i in opaque:
+                            if i < len(result):
+                                next_handle += 1
+                                handles[next_handle] = result[i]
+                                result[i] = wire.Handle(next_handle)
+                        result = tuple(result)
+                    reply["value"], out_blobs = wire.encode(result)
+                    reply["mutated"] = mutated
+                except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+                    reply, out_blobs = _error(exc), []
+        elif op == "release":
+            for i in header.get("ids", []):
+                handles.pop(i, None)
+        wire.send(write_fd, reply, out_blobs)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,227 @@
+"""hw1 "Convolution from scratch": 1D/2D convolution layers in NumPy.
+
+Conventions (the same as ``torch.nn.functional.conv1d`` / ``conv2d``):
+
+- Layouts are channels first: x is (N, C_in, T) in 1D and (N, C_in, H, W) in 2D;
+  weights are (C_out, C_in, K) and (C_out, C_in, KH, KW); bias is (C_out,).
+- A "convolution layer" computes **cross-correlation** (no kernel flip), as every
+  deep-learning library does. Only ``convolve2d`` flips the kernel.
+- ``stride``, ``padding`` and ``dilation`` are ints; in 2D each may also be an
+  ``(h, w)`` pair. Padding is zeros, added on *both* sides.
+- Every function takes float64 arrays and returns float64 arrays, and never
+  modifies its inputs.
+- Output size along one dimension (the same formula as PyTorch):
+  ``out = floor((n + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``
+
+Each ``*_forward`` returns ``(out, cache)``; ``cache`` is anything you like: the
+grader hands it back, untouched, to the matching ``*_backward``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+    """Return ``value`` as an ``(h, w)`` pair of ints (an int means the same for both)."""
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
+
+
+def conv_output_size(
+    n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """Length of a convolution's output along one dimension.
+
+    Inputs:
+    - n: input length (H, W or T), an int >= 1
+    - kernel_size: kernel length K, an int >= 1
+    - stride: step between two windows, an int >= 1
+    - padding: zeros added at *each* end, an int >= 0
+    - dilation: spacing between kernel taps, an int >= 1 (1 = no gaps)
+
+    Returns:
+    - out: floor((n + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1
+
+    Raises ValueError if an argument is out of range or if the output would be
+    empty (out < 1), as PyTorch refuses such a layer.
+    """
+    ### BEGIN SOLUTION
+    if n < 1 or kernel_size < 1 or stride < 1 or dilation < 1 or padding < 0:
+        raise ValueError(
+            f"invalid arguments: n={n}, kernel_size={kernel_size}, stride={stride}, "
+            f"padding={padding}, dilation={dilation}"
+        )
+    out = (n + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+    if out < 1:
+        raise ValueError(f"output would be empty: the dilated kernel does not fit in n={n}")
+    return out
+    ### END SOLUTION
+
+
+def correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Valid 2D cross-correlation of one image with one kernel (no flip).
+
+    Inputs:
+    - image: (H, W)
+    - kernel: (kh, kw), with kh <= H and kw <= W
+
+    Returns:
+    - out: (H - kh + 1, W - kw + 1) where
+      out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[a, b]
+
+    The lecture's worked example: a 5x5 binary image and a 3x3 kernel give a
+    3x3 output whose top-left entry is 4.
+    """
+    ### BEGIN SOLUTION
+    windows = sliding_window_view(image, kernel.shape)  # (H', W', kh, kw)
+    return np.einsum("ijab,ab->ij", windows, kernel)
+    ### END SOLUTION
+
+
+def convolve2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Valid 2D *true* convolution: the kernel is flipped in both axes first.
+
+    Inputs:
+    - image: (H, W)
+    - kernel: (kh, kw), with kh <= H and kw <= W
+
+    Returns:
+    - out: (H - kh + 1, W - kw + 1) where
+      out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[kh - 1 - a, kw - 1 - b]
+      (equal to ``scipy.signal.convolve2d(image, kernel, mode="valid")``)
+    """
+    ### BEGIN SOLUTION
+    return correlate2d(image, kernel[::-1, ::-1])
+    ### END SOLUTION
+
+
+def conv1d_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> tuple[np.ndarray, object]:
+    """Forward pass of a 1D convolution layer (cross-correlation), as F.conv1d.
+
+    Inputs:
+    - x: (N, C_in, T)
+    - w: (C_out, C_in, K)
+    - b: (C_out,)
+    - stride, padding, dilation: ints (see the module docstring)
+
+    Returns a tuple of:
+    - out: (N, C_out, T_out), T_out = conv_output_size(T, K, stride, padding, dilation),
+      out[n, f, t] = b[f] + sum_{c, k} x_pad[n, c, t*stride + k*dilation] * w[f, c, k]
+      where x_pad is x with `padding` zeros at both ends of the time axis
+    - cache: whatever conv1d_backward needs
+    """
+    ### BEGIN SOLUTION
+    out, cache = conv2d_forward(
+        x[:, :, None, :], w[:, :, None, :], b, (1, stride), (0, padding), (1, dilation)
+    )
+    return out[:, :, 0, :], cache
+    ### END SOLUTION
+
+
+def conv1d_backward(
+    dout: np.ndarray, cache: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of a 1D convolution layer.
+
+    Inputs:
+    - dout: (N, C_out, T_out), the upstream gradient dL/dout
+    - cache: what conv1d_forward returned
+
+    Returns a tuple of:
+    - dx: (N, C_in, T), dL/dx
+    - dw: (C_out, C_in, K), dL/dw (summed over the batch, not averaged)
+    - db: (C_out,), dL/db = dout summed over N and T_out
+    """
+    ### BEGIN SOLUTION
+    dx, dw, db = conv2d_backward(dout[:, :, None, :], cache)
+    return dx[:, :, 0, :], dw[:, :, 0, :], db
+    ### END SOLUTION
+
+
+def conv2d_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[np.ndarray, object]:
+    """Forward pass of a 2D convolution layer (cross-correlation), as F.conv2d.
+
+    Inputs:
+    - x: (N, C_in, H, W)
+    - w: (C_out, C_in, KH, KW)
+    - b: (C_out,)
+    - stride, padding, dilation: an int or an (h, w) pair each
+
+    Returns a tuple of:
+    - out: (N, C_out, H_out, W_out) with
+      H_out = conv_output_size(H, KH, stride_h, padding_h, dilation_h) (W likewise) and
+      out[n, f, i, j] = b[f] + sum_{c, a, e} x_pad[n, c, i*sh + a*dh, j*sw + e*dw] * w[f, c, a, e]
+      where x_pad is x with padding_h zero rows above and below, padding_w zero columns
+      left and right
+    - cache: whatever conv2d_backward needs
+    """
+    ### BEGIN SOLUTION
+    (sh, sw), (ph, pw), (dh, dw) = (
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(dilation, "dilation"),
+    )
+    n, c, h, wd = x.shape
+    f, c_w, kh, kw = w.shape
+    if c != c_w or b.shape != (f,):
+        raise ValueError(f"shapes do not match: x {x.shape}, w {w.shape}, b {b.shape}")
+    conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of the dilated kernel
+    # windows[n, c, i, j, a, e] = x_pad[n, c, i*sh + a*dh, j*sw + e*dw]
+    windows = sliding_window_view(x_pad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
+    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    ### END SOLUTION
+
+
+def conv2d_backward(
+    dout: np.ndarray, cache: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of a 2D convolution layer.
+
+    Inputs:
+    - dout: (N, C_out, H_out, W_out), the upstream gradient dL/dout
+    - cache: what conv2d_forward returned
+
+    Returns a tuple of:
+    - dx: (N, C_in, H, W), dL/dx. Input positions that no window covers (when
+      stride does not divide the padded size) get a gradient of 0.
+    - dw: (C_out, C_in, KH, KW), dL/dw (summed over the batch, not averaged)
+    - db: (C_out,), dL/db = dout summed over N, H_out and W_out
+    """
+    ### BEGIN SOLUTION
+    x, w, (sh, sw), (ph, pw), (dh, dw), windows = cache
+    _, _, h_out, w_out = dout.shape
+    kh, kw = w.shape[2:]
+    db = dout.sum(axis=(0, 2, 3))
+    dw_ = np.tensordot(dout, windows, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, KH, KW)
+    dx_pad = np.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw))
+    for a in range(kh):  # one scatter-add per kernel tap, vectorized over everything else
+        for e in range(kw):
+            rows = slice(a * dh, a * dh + sh * (h_out - 1) + 1, sh)
+            cols = slice(e * dw, e * dw + sw * (w_out - 1) + 1, sw)
+            dx_pad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, a, e])
+    dx = dx_pad[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+    return dx, dw_, db
+    ### END SOLUTION
