@@ -12,8 +12,9 @@ with the dict the attached reference returns for the same ``param`` on each devi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -149,7 +150,7 @@ class CheckGroup:
 
     def reference(self, fn: Callable[[Any, str], dict]) -> Callable[[Any, str], dict]:
         """Attach ``fn(param, device) -> outputs`` as the reference of every case of the check."""
-        for case, param in zip(self.cases, self.params):
+        for case, param in zip(self.cases, self.params, strict=True):
             case.reference = lambda device, p=param: fn(p, device)
         return fn
 

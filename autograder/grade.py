@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from . import checklib
@@ -120,7 +119,7 @@ def grade_files(assignment: Assignment, files: dict[str, bytes], submission: str
         report.notes.append(f"missing file(s): {', '.join(missing)}")
     proxy = StudentProxy(
         {name: data for name, data in files.items() if name in assignment.files},
-        [m for m, f in zip(assignment.modules, assignment.files) if f in files],
+        [m for m, f in zip(assignment.modules, assignment.files, strict=True) if f in files],
         opaque=assignment.opaque_returns,
         limits=assignment.limits,
         forbidden_imports=assignment.forbidden_imports,

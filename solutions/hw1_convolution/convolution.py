@@ -20,7 +20,9 @@ grader hands it back, untouched, to the matching ``*_backward``.
 from __future__ import annotations
 
 import numpy as np
+### BEGIN SOLUTION
 from numpy.lib.stride_tricks import sliding_window_view
+### END SOLUTION
 
 
 def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:

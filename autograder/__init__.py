@@ -1,0 +1,1 @@
+"""ConvLab's grading engine: sandboxed workers, checks against PyTorch, releases and gradebooks."""

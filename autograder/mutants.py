@@ -1,0 +1,61 @@
+"""The mutant catalog: realistic buggy variants of an assignment's solution.
+
+A mutant is a file ``assignments/<hw>/mutants/<name>.py`` whose module docstring names the
+misconception (first line) and explains it to a student (the rest), followed by function
+definitions that replace the solution's. The buggy submission is the solution file with the
+mutant appended, so the catalog stores only the bug itself. An optional line
+``# target: <file>`` picks which submitted file is mutated (default: the first).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Assignment
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    summary: str
+    explanation: str
+    target: str
+    source: str
+
+
+def load_mutants(assignment: Assignment) -> list[Mutant]:
+    mutants = []
+    for path in sorted((assignment.directory / "mutants").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(source)) or ""
+        summary, _, explanation = doc.partition("\n")
+        target = assignment.files[0]
+        for line in source.splitlines():
+            if line.startswith("# target:"):
+                target = line.split(":", 1)[1].strip()
+        mutants.append(Mutant(path.stem, summary.strip(), explanation.strip(), target, source))
+    return mutants
+
+
+def solution_files(assignment: Assignment) -> dict[str, bytes]:
+    return {name: (assignment.solution_dir / name).read_bytes() for name in assignment.files}
+
+
+def starter_files(assignment: Assignment) -> dict[str, bytes]:
+    return {name: (assignment.starter_dir / name).read_bytes() for name in assignment.files}
+
+
+def mutant_files(assignment: Assignment, mutant: Mutant) -> dict[str, bytes]:
+    """The submission files of a mutant: the solution with the mutant's definitions appended."""
+    files = solution_files(assignment)
+    files[mutant.target] = files[mutant.target] + f"\n\n# ---- mutant: {mutant.name}\n".encode() + mutant.source.encode()
+    return files
+
+
+def write_submission(files: dict[str, bytes], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    return directory
