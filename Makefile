@@ -38,7 +38,7 @@ starter: venv
 
 test: venv
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 -q tests
+	$(PY) -m pytest -n 2 -v -p no:cacheprovider tests
 
 lint: venv
 	$(PY) -m ruff check .

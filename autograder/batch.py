@@ -36,8 +36,11 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _digest(files: dict[str, bytes]) -> str:
+def _digest(assignment: Assignment, files: dict[str, bytes]) -> str:
+    """Identifies a grading: the submission's bytes and the assignment's config and tests."""
     h = hashlib.sha256()
+    for path in sorted([assignment.directory / "assignment.toml", *assignment.directory.glob("tests/*.py")]):
+        h.update(path.read_bytes() + b"\0")
     for name in sorted(files):
         h.update(name.encode() + b"\0" + files[name] + b"\0")
     return h.hexdigest()
@@ -58,7 +61,7 @@ def grade_entry(assignment_name: str, entry: str, out_dir: str) -> dict:
     target.mkdir(parents=True, exist_ok=True)
     try:
         submission = load_submission(assignment, path)
-        digest = _digest(submission.files)
+        digest = _digest(assignment, submission.files)
         previous = target / "report.json"
         if previous.is_file():
             data = json.loads(previous.read_text())

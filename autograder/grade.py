@@ -112,8 +112,7 @@ def grade_files(assignment: Assignment, files: dict[str, bytes], submission: str
     devices, cuda_note = available_devices()
     report = Report(assignment=assignment.name, submission=submission, max_score=assignment.max_score)
     report.devices = devices
-    if cuda_note:
-        report.notes.append(cuda_note)
+    report.device_note = cuda_note or ""
     missing = [f for f in assignment.files if f not in files]
     if missing:
         report.notes.append(f"missing file(s): {', '.join(missing)}")

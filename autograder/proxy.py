@@ -75,6 +75,7 @@ class StudentProxy:
         self.import_error: str | None = None
         self.events: list[str] = []
         self._past_output: list[str] = []
+        self._timed_out: set[str] = set()  # functions not run again after a timeout
 
     # -- lifecycle
 
@@ -124,6 +125,9 @@ class StudentProxy:
         """Call ``fn`` in the worker and return its decoded result."""
         if self.import_error:
             raise SubmissionBroken(self.import_error)
+        if fn in self._timed_out:
+            # an infinite loop would cost the time limit on every case: fail the rest at once
+            raise StudentTimeout(f"{fn} was not run again: it timed out on an earlier case")
         if self._worker is None or not self._worker.alive():
             self.close()
             self.start()
@@ -169,6 +173,7 @@ class StudentProxy:
             ready, _, _ = select.select([worker.from_child], [], [], timeout)
             if not ready:
                 self._fail_worker()
+                self._timed_out.add(what)
                 self.events.append(f"timeout in {what}")
                 raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
             return wire.receive(worker.from_child)

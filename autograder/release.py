@@ -176,11 +176,11 @@ def _write_zip(path: Path, files: dict[str, bytes], prefix: str = "") -> None:
     tmp.replace(path)
 
 
-def build_student_bundle(a: Assignment) -> Path:
+def build_student_bundle(a: Assignment, dist: Path = DIST) -> Path:
     check_starter(a)
     files = student_bundle_files(a)
     check_leaks(a, files)
-    path = DIST / "student" / f"{a.name}.zip"
+    path = dist / "student" / f"{a.name}.zip"
     _write_zip(path, files, prefix=f"{a.name}/")
     return path
 
@@ -227,8 +227,8 @@ def _engine_tree(a: Assignment, target: Path) -> None:
         shutil.copy2(a.directory / "tests" / which, assignment / "tests" / which)
 
 
-def build_autograder_zip(a: Assignment) -> Path:
-    stage = DIST / "build" / f"{a.name}-otter"
+def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
+    stage = dist / "build" / f"{a.name}-otter"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "tests").mkdir(parents=True)
     for name, text in otter_test_files(a).items():
@@ -246,7 +246,7 @@ def build_autograder_zip(a: Assignment) -> Path:
     (stage / "otter_config.json").write_text(json.dumps(config, indent=2))
     (stage / "requirements.txt").write_text(GRADESCOPE_REQUIREMENTS)
     _engine_tree(a, stage / "convlab")
-    out = DIST / "autograder" / f"{a.name}-autograder.zip"
+    out = dist / "autograder" / f"{a.name}-autograder.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     otter = Path(sys.executable).with_name("otter")
     cmd = [str(otter), "generate", "--tests-dir", "tests", "--output-path", str(out), "--python-version", "3.11", "convlab"]
@@ -276,12 +276,12 @@ def _add_engine_path_to_setup(zip_path: Path) -> None:
 # ---------------------------------------------------------------- all of it
 
 
-def build_release(names: list[str] | None = None) -> list[Path]:
+def build_release(names: list[str] | None = None, dist: Path = DIST) -> list[Path]:
     """Build every assignment's bundle and autograder zip; raise on the first problem."""
     built = []
     for a in all_assignments():
         if names and a.name not in names and a.short_name not in names:
             continue
-        built.append(build_student_bundle(a))
-        built.append(build_autograder_zip(a))
+        built.append(build_student_bundle(a, dist))
+        built.append(build_autograder_zip(a, dist))
     return built

@@ -49,6 +49,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     output: str = ""
     devices: list[str] = field(default_factory=list)
+    device_note: str = ""
     seconds: float = 0.0
 
     def finish(self, assignment: Assignment, seconds: float) -> None:
@@ -98,10 +99,15 @@ def to_results_json(report: Report) -> dict[str, Any]:
     return {
         "score": report.score,
         "execution_time": report.seconds,
-        "output": f"{report.assignment}: {report.score:g} / {report.max_score:g}",
+        "output": f"{report.assignment}: {report.score:g} / {report.max_score:g}. Checked on: {', '.join(report.devices)}. {report.device_note}".strip(),
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"devices_checked": report.devices, "questions": report.questions, "submission": report.submission},
+        "extra_data": {
+            "devices_checked": report.devices,
+            "device_note": report.device_note,
+            "questions": report.questions,
+            "submission": report.submission,
+        },
     }
 
 
@@ -117,15 +123,21 @@ def to_feedback_md(report: Report) -> str:
         passed = sum(r.passed for r in cases)
         mark = "PASS" if passed == len(cases) and cases else "FAIL"
         lines += [f"## {qid}: {q['score']:g} / {q['max_score']:g} ({mark}, {passed} of {len(cases)} checks passed)", ""]
+        previous = None
         for r in cases:
             kind = "hidden" if r.hidden else "public"
             device = "" if r.device == "cpu" else f" [{r.device}]"
             if r.passed:
                 lines.append(f"- PASS {r.title}{device} ({kind})")
+            elif r.message == previous:
+                lines.append(f"- FAIL {r.title}{device} ({kind}): the same message as above")
             else:
                 lines.append(f"- FAIL {r.title}{device} ({kind})")
                 lines += ["", "  ```", *("  " + line for line in _clip(r.message, MAX_MESSAGE_CHARS).splitlines()), "  ```"]
+            previous = None if r.passed else r.message
         lines.append("")
+    lines.append(f"_References computed on: {', '.join(report.devices)}. {report.device_note}_")
+    lines.append("")
     if report.output.strip():
         lines += ["## What your code printed", "", "```", _clip(report.output, MAX_OUTPUT_CHARS), "```", ""]
     return "\n".join(lines)

@@ -123,7 +123,7 @@ class WorkerProcess:
             MKL_NUM_THREADS="1",
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)],
+            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)],
             cwd=self.directory,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -122,4 +122,4 @@ def conv1d_gradcheck(st, _):
 
 @suite.check("q7", title="conv2d_backward matches finite differences")
 def conv2d_gradcheck(st, _):
-    _gradient_check(st, "conv2d_forward", "conv2d_backward", (1, 2, 5, 4), (2, 2, 2, 3), {"stride": (2, 1), "padding": 1})
+    _gradient_check(st, "conv2d_forward", "conv2d_backward", (2, 2, 5, 4), (3, 2, 2, 3), {"stride": (2, 1), "padding": (1, 0)})

@@ -1,0 +1,24 @@
+"""conv2d_forward ignores dilation
+
+With dilation d the kernel taps are d positions apart: output (i, j) reads
+x_pad[i*sh + a*dh, j*sw + e*dw], so the window spans dh(KH - 1) + 1 rows, not KH. Taking
+contiguous KH x KW windows computes an undilated convolution of the wrong size. See §3 of the handout.
+"""
+
+
+def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
+    (sh, sw), (ph, pw), (dh, dw) = (
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(dilation, "dilation"),
+    )
+    n, c, h, wd = x.shape
+    f, c_w, kh, kw = w.shape
+    if c != c_w or b.shape != (f,):
+        raise ValueError(f"shapes do not match: x {x.shape}, w {w.shape}, b {b.shape}")
+    conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    windows = sliding_window_view(x_pad, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
+    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)

@@ -1,0 +1,111 @@
+"""Every assignment: references agree with the solution, the solution scores full marks, the
+starter 0, the bundled examples as their names promise, and every mutant loses points."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+import torch
+from conftest import ASSIGNMENTS
+
+from autograder import checklib
+from autograder.grade import all_cases, grade_files
+from autograder.mutants import load_mutants, mutant_files, solution_files, starter_files
+
+MUTANTS = [(a, m) for a in ASSIGNMENTS for m in load_mutants(a)]
+
+
+def import_files(files: dict[str, bytes], tmp_path):
+    """Import a submission in this process (trusted code only: solutions and starters)."""
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    namespace = type("Student", (), {})()
+    sys.path.insert(0, str(tmp_path))
+    try:
+        for name in files:
+            spec = importlib.util.spec_from_file_location(f"student_{tmp_path.name}_{name[:-3]}", tmp_path / name)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            for attr in dir(module):
+                if not attr.startswith("_"):
+                    setattr(namespace, attr, getattr(module, attr))
+    finally:
+        sys.path.remove(str(tmp_path))
+    return namespace
+
+
+def test_solution_passes_every_case_against_the_reference_in_process(assignment, tmp_path):
+    """Do the hidden references and the solution agree (without the sandbox in between)?"""
+    solution = import_files(solution_files(assignment), tmp_path)
+    for case in all_cases(assignment):
+        got = case.run(solution)
+        if case.reference is not None:
+            checklib.assert_outputs(got, case.reference("cpu"), rtol=case.rtol, atol=case.atol, context=case.title)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine: the CUDA leg is checked on GPU machines only")
+def test_cuda_references_match_cpu(assignment):
+    for case in all_cases(assignment):
+        if case.reference is not None:
+            cpu, cuda = case.reference("cpu"), case.reference("cuda")
+            checklib.assert_outputs(cpu, cuda, rtol=1e-10, atol=1e-12, context=case.title)
+
+
+def test_solution_scores_full_marks(assignment):
+    report = grade_files(assignment, solution_files(assignment), "solution")
+    failed = [(r.title, r.message) for r in report.results if not r.passed]
+    assert report.score == assignment.max_score, failed
+
+
+def test_starter_scores_zero(assignment):
+    report = grade_files(assignment, starter_files(assignment), "starter")
+    assert report.score == 0
+    assert all("not implemented yet" in r.message for r in report.results), "starter failures should say why"
+
+
+@pytest.mark.parametrize("example", [p for a in ASSIGNMENTS for p in sorted((a.directory / "examples").glob("*.py"))], ids=lambda p: f"{p.parent.parent.name.split('_')[0]}-{p.stem}")
+def test_examples_score_as_named(example):
+    """Examples named *correct* get full marks; every other example loses points."""
+    assignment = next(a for a in ASSIGNMENTS if a.directory == example.parent.parent)
+    report = grade_files(assignment, {assignment.files[0]: example.read_bytes()}, example.stem)
+    if "correct" in example.stem:
+        assert report.score == assignment.max_score, [(r.title, r.message) for r in report.results if not r.passed]
+    else:
+        assert report.score < assignment.max_score
+
+
+@pytest.mark.parametrize("assignment,mutant", MUTANTS, ids=[f"{a.short_name}-{m.name}" for a, m in MUTANTS])
+def test_mutant_is_caught(assignment, mutant):
+    """Does every realistic bug of the catalog lose points (by name, in this test's id)?"""
+    report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+    assert report.score < assignment.max_score, f"mutant {mutant.name} ({mutant.summary}) scored full marks"
+    assert mutant.summary and mutant.explanation, f"mutant {mutant.name} needs a docstring: summary line + explanation"
+
+
+def test_every_hidden_check_catches_some_mutant(assignment):
+    """Is every hidden check able to fail: does each one catch at least one mutant?"""
+    failing: set[str] = set()
+    for mutant in load_mutants(assignment):
+        report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+        failing |= {r.case_id.rsplit("/", 1)[0] for r in report.results if not r.passed}
+    checks = {c.id.rsplit("/", 1)[0] for c in all_cases(assignment) if c.hidden}
+    assert checks <= failing, f"hidden checks no mutant fails: {sorted(checks - failing)}"
+
+
+def test_public_expectations_match_torch():
+    """The hand-worked numbers of hw1's public tests agree with PyTorch."""
+    import torch.nn.functional as F
+    from conftest import by_name
+
+    a = by_name("hw1")
+    spec = importlib.util.spec_from_file_location("hw1_public_for_test", a.directory / "tests" / "public.py")
+    sys.modules.setdefault("checklib", checklib)
+    public = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(public)
+    out = F.conv2d(torch.tensor(public.LECTURE_IMAGE)[None, None], torch.tensor(public.LECTURE_KERNEL)[None, None])
+    np.testing.assert_array_equal(out[0, 0].numpy(), [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
+    for (n, k), kwargs, expected in [((5, 3), {}, 3), ((7, 3), {"stride": 2, "padding": 1}, 4), ((10, 3), {"dilation": 2}, 6), ((8, 3), {"stride": 3}, 2)]:
+        assert F.conv1d(torch.zeros(1, 1, n), torch.zeros(1, 1, k), **kwargs).shape[-1] == expected
