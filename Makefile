@@ -44,7 +44,7 @@ lint: venv
 	$(PY) -m ruff check .
 
 bench: venv
-	$(PY) -m autograder.bench
+	$(PY) -m autograder.bench --batch 100 --jobs 2
 
 clean:
 	rm -rf dist .tmp

@@ -19,6 +19,7 @@ from .checklib import Case, CheckFailure
 from .config import Assignment
 from .proxy import StudentError, StudentProxy
 from .report import CaseResult, Report
+from .sandbox import default_hidden_paths
 
 _REFERENCE_CACHE: dict[tuple[str, str, str], Any] = {}
 _SUITE_CACHE: dict[tuple[str, str], list[Case]] = {}
@@ -104,8 +105,13 @@ def all_cases(assignment: Assignment) -> list[Case]:
     return load_cases(assignment, "public") + load_cases(assignment, "hidden")
 
 
-def grade_files(assignment: Assignment, files: dict[str, bytes], submission: str = "submission") -> Report:
-    """Grade a submission given as its files (name -> bytes) in a fresh sandboxed worker."""
+def grade_files(
+    assignment: Assignment, files: dict[str, bytes], submission: str = "submission", hide: list[str] | None = None
+) -> Report:
+    """Grade a submission given as its files (name -> bytes) in a fresh sandboxed worker.
+
+    ``hide``: extra paths the worker must not see, besides the defaults and the assignment folder.
+    """
     started = time.perf_counter()
     cases = all_cases(assignment)
     points = case_points(assignment, cases)
@@ -122,6 +128,7 @@ def grade_files(assignment: Assignment, files: dict[str, bytes], submission: str
         opaque=assignment.opaque_returns,
         limits=assignment.limits,
         forbidden_imports=assignment.forbidden_imports,
+        hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
     )
     with proxy:
         if proxy.import_error:

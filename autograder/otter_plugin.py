@@ -49,7 +49,8 @@ def grade_in_kernel(assignment_dir: str, submission_dir: str) -> EngineVerdicts:
             path = Path(submission_dir) / name
             if path.is_file():
                 files[name] = path.read_bytes()
-        report = grade_files(assignment, files, submission=Path(submission_dir).name)
+        # otter's whole autograder folder (source, tests, results) is hidden from the worker
+        report = grade_files(assignment, files, submission=Path(submission_dir).name, hide=[str(Path(submission_dir).parent)])
         if report.error:
             return EngineVerdicts(report, report.error)
         return EngineVerdicts(report)

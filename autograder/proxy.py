@@ -55,6 +55,7 @@ class StudentProxy:
         opaque: function name -> indices of returned tuple items to keep in the worker
         limits: resource limits of the worker
         forbidden_imports: top-level modules the submission may not import
+        hide: paths the worker must not see (default: ``sandbox.default_hidden_paths()``)
     """
 
     def __init__(
@@ -65,11 +66,13 @@ class StudentProxy:
         opaque: dict[str, list[int]] | None = None,
         limits: Limits | None = None,
         forbidden_imports: list[str] | None = None,
+        hide: list[str] | None = None,
     ) -> None:
         self._files, self._modules = files, modules
         self._opaque = opaque or {}
         self._limits = limits or Limits()
         self._forbidden = forbidden_imports or []
+        self._hide = hide
         self._worker: WorkerProcess | None = None
         self._generation = 0
         self.import_error: str | None = None
@@ -82,7 +85,7 @@ class StudentProxy:
     def start(self) -> None:
         """Start a worker and import the submission; records ``import_error`` on failure."""
         self._generation += 1
-        self._worker = WorkerProcess(self._files, self._limits)
+        self._worker = WorkerProcess(self._files, self._limits, self._hide)
         try:
             reply, _ = self._request(
                 {"op": "import", "modules": self._modules, "forbidden": self._forbidden},

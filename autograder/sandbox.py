@@ -2,13 +2,22 @@
 
 The worker runs ``worker.py`` under the same interpreter, in its own session (so a timeout
 kills its whole process group), with ``setrlimit`` limits on address space, CPU seconds, file
-size, open files and core dumps. When the grader runs as root (Gradescope, a grading VM) the
-worker also drops to ``nobody`` with no supplementary groups and a process-count limit; the
-directory it works in is the only one it owns.
+size, open files and core dumps, and dies with its parent (``PR_SET_PDEATHSIG``).
+
+Where the machine allows it (``isolation()``), the worker starts inside fresh mount, network
+and PID namespaces (util-linux ``unshare``): no network interface but a downed loopback, its
+own ``/proc``, the grader's files (tests, solutions, results, other workers) covered by empty
+tmpfs mounts, and every process it spawns killed with it. As root it then drops to ``nobody``
+with a process-count limit; as an ordinary user the namespaces are entered through a user
+namespace. Where namespaces are unavailable it falls back, with a printed warning, to the
+limits and (as root) the privilege drop alone.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import json
 import os
 import resource
 import shutil
@@ -43,6 +52,41 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
+UNSHARE_FLAGS = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
+
+
+@functools.cache
+def isolation() -> str:
+    """``"namespaces"`` if ``unshare`` works here (as root, or via a user namespace), else ``"plain"``."""
+    unshare = shutil.which("unshare")
+    if unshare is None or os.environ.get("CONVLAB_NO_NAMESPACES"):
+        reason = "disabled by CONVLAB_NO_NAMESPACES" if unshare else "unshare is not installed"
+    else:
+        cmd = [unshare, *([] if running_as_root() else ["--user", "--map-root-user"]), *UNSHARE_FLAGS, "true"]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            if done.returncode == 0:
+                return "namespaces"
+            reason = done.stderr.strip() or f"exit status {done.returncode}"
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            reason = str(exc)
+    print(
+        f"ConvLab warning: no namespace isolation for student code ({reason}); workers run with "
+        "resource limits" + (" as nobody" if running_as_root() else " as the grading user") + " only.",
+        file=sys.stderr,
+    )
+    return "plain"
+
+
+def default_hidden_paths() -> list[str]:
+    """What a worker must not see: the project's secrets and outputs, and every temp directory."""
+    from .config import ROOT
+
+    paths = [ROOT / name for name in ("assignments", "solutions", "dist", "tests", ".git")]
+    paths += [Path(tempfile.gettempdir()), Path("/autograder")]
+    return [str(p) for p in paths]
+
+
 def _make_reachable(paths: list[Path]) -> None:
     """As root, give 'others' traverse (x) permission on the ancestors of the interpreter.
 
@@ -61,6 +105,7 @@ def _make_reachable(paths: list[Path]) -> None:
 
 def _preexec(limits: Limits, drop: bool) -> None:
     """Runs in the child between fork and exec: limits first, then the privilege drop."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
     mb = 1 << 20
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
@@ -99,31 +144,45 @@ class OutputDrain(threading.Thread):
 class WorkerProcess:
     """One running worker: its process, its request/response pipes and its output."""
 
-    def __init__(self, files: dict[str, bytes], limits: Limits) -> None:
+    def __init__(self, files: dict[str, bytes], limits: Limits, hide: list[str] | None = None) -> None:
         self.limits = limits
         self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
         for name, data in files.items():
             (self.directory / name).write_bytes(data)
-        drop = running_as_root()
-        if drop:
+        root = running_as_root()
+        mode = isolation()
+        if root:
             _make_reachable([Path(sys.executable).resolve().parent, Path(sys.prefix), WORKER_SCRIPT.parent, self.directory.parent])
             for path in [self.directory, *self.directory.iterdir()]:
                 os.chown(path, NOBODY_UID, NOBODY_GID)
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         env = {k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ}
+        home = str(Path(tempfile.gettempdir()) / "work")
         env.update(
             PATH="/usr/local/bin:/usr/bin:/bin",
-            HOME=str(self.directory),
-            TMPDIR=str(self.directory),
+            HOME=home if mode == "namespaces" else str(self.directory),
+            TMPDIR=home if mode == "namespaces" else str(self.directory),
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONHASHSEED="0",
             OPENBLAS_NUM_THREADS="1",
             OMP_NUM_THREADS="1",
             MKL_NUM_THREADS="1",
         )
+        cmd = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)]
+        if mode == "namespaces":
+            jail = {
+                "hide": sorted(set(hide if hide is not None else default_hidden_paths())),
+                "home": home,
+                "drop": root,
+                "uid": NOBODY_UID,
+                "gid": NOBODY_GID,
+                "nproc": limits.nproc,
+            }
+            userns = [] if root else ["--user", "--map-root-user"]
+            cmd = [shutil.which("unshare") or "unshare", *userns, *UNSHARE_FLAGS, "--", *cmd, "--jail", json.dumps(jail)]
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)],
+            cmd,
             cwd=self.directory,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -131,7 +190,7 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             pass_fds=(to_child_r, from_child_w),
             start_new_session=True,
-            preexec_fn=lambda: _preexec(limits, drop),
+            preexec_fn=lambda: _preexec(limits, drop=root and mode == "plain"),
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -146,6 +205,8 @@ class WorkerProcess:
         code = self.process.poll()
         if code is None:
             return "is still running"
+        if code > 128 and code - 128 in signal.Signals._value2member_map_:  # via unshare
+            code = 128 - code
         if code < 0:
             sig = signal.Signals(-code)
             if sig == signal.SIGXCPU:

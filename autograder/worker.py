@@ -19,10 +19,56 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import json  # noqa: E402
+
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
 sys.path.pop(0)
+
+MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
+PR_SET_NO_NEW_PRIVS = 38
+
+
+def enter_jail(config: dict) -> None:
+    """Inside fresh mount/net/pid namespaces (``unshare``): hide the grader's files, then drop root.
+
+    Every path in ``config["hide"]`` (tests, solutions, results, other submissions' temp dirs)
+    is covered with an empty tmpfs; the worker's own directory is bind-mounted back at
+    ``config["home"]``. As real root the process then becomes ``nobody``; in a user namespace
+    (grading as an ordinary user) it stays the mapped user. Nothing here runs student code.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+        if libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() if data else None) != 0:
+            raise OSError(ctypes.get_errno(), f"mount {target}: {os.strerror(ctypes.get_errno())}")
+
+    own = os.open(os.getcwd(), os.O_RDONLY | os.O_DIRECTORY)
+    for path in sorted(config["hide"], key=len):
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    home = config["home"]
+    os.makedirs(home, exist_ok=True)
+    mount(f"/proc/self/fd/{own}", home, None, MS_BIND, None)
+    os.close(own)
+    os.chdir(home)
+    if config.get("drop"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
+        os.setgroups([])
+        os.setgid(config["gid"])
+        os.setuid(config["uid"])
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+if len(sys.argv) > 3 and sys.argv[3] == "--jail":
+    enter_jail(json.loads(sys.argv[4]))
+READ_FD, WRITE_FD = int(sys.argv[1]), int(sys.argv[2])
+sys.argv = sys.argv[:1]  # the jail's configuration is none of the submission's business
 SANDBOX = os.getcwd()
 sys.path.insert(0, SANDBOX)
 
@@ -137,4 +183,4 @@ def serve(read_fd: int, write_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    serve(READ_FD, WRITE_FD)

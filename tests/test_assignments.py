@@ -83,6 +83,9 @@ def test_mutant_is_caught(assignment, mutant):
     report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
     assert report.score < assignment.max_score, f"mutant {mutant.name} ({mutant.summary}) scored full marks"
     assert mutant.summary and mutant.explanation, f"mutant {mutant.name} needs a docstring: summary line + explanation"
+    # a stale mutant crashes on the solution's internals instead of expressing its bug
+    wrong_values = [r for r in report.results if not r.passed and "raised an exception" not in r.message]
+    assert wrong_values, f"mutant {mutant.name} only ever crashes: does it still match the solution?"
 
 
 def test_every_hidden_check_catches_some_mutant(assignment):

@@ -16,7 +16,7 @@ from autograder.proxy import (
     StudentTimeout,
     WorkerDied,
 )
-from autograder.sandbox import Limits, running_as_root
+from autograder.sandbox import Limits, isolation, running_as_root
 
 FAST = Limits(call_timeout=2, import_timeout=10)
 
@@ -118,11 +118,36 @@ def test_forbidden_import_is_refused():
 
 @pytest.mark.skipif(not running_as_root(), reason="the privilege drop happens only when grading as root")
 def test_worker_runs_as_nobody_in_its_own_directory():
-    src = "import os\ndef who():\n    return os.getuid(), os.getcwd(), sorted(os.listdir('.'))\n"
+    src = "import os\ndef who():\n    return os.getuid(), sorted(os.listdir('.')), os.getppid()\n"
     with proxy(src) as st:
-        uid, cwd, listing = st.who()
-    assert uid == 65534 and listing == ["sub.py"] and "convlab-worker" in cwd
+        uid, listing, ppid = st.who()
+    assert uid == 65534 and listing == ["sub.py"]
     assert os.getuid() == 0
+    if isolation() == "namespaces":
+        assert ppid == 0  # pid 1 of its own PID namespace: the grader is invisible
+
+
+@pytest.mark.skipif(isolation() != "namespaces", reason="namespaces are unavailable on this machine")
+def test_worker_sees_no_grader_files_and_no_network():
+    """Are the tests, solutions and other temp dirs hidden, and is the network unreachable?"""
+    from autograder.config import ROOT
+
+    src = (
+        "import os, socket\n"
+        "def probe(paths):\n"
+        "    seen = {p: sorted(os.listdir(p)) if os.path.isdir(p) else None for p in paths}\n"
+        "    try:\n"
+        "        socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
+        "        net = 'connected'\n"
+        "    except OSError as exc:\n"
+        "        net = type(exc).__name__\n"
+        "    return seen, net\n"
+    )
+    secret = [str(ROOT / "assignments"), str(ROOT / "solutions"), str(ROOT / "tests")]
+    with proxy(src) as st:
+        seen, net = st.probe(secret)
+    assert all(listing == [] for listing in seen.values()), seen
+    assert net != "connected"
 
 
 def test_decoder_rejects_object_dtype_and_lying_sizes():

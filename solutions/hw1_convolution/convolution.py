@@ -191,9 +191,11 @@ def conv2d_forward(
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of the dilated kernel
     # windows[n, c, i, j, a, e] = x_pad[n, c, i*sh + a*dh, j*sw + e*dw]
     windows = sliding_window_view(x_pad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
-    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
-    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    h_out, w_out = windows.shape[2:4]
+    # im2col: one row per output position, one column per (c, a, e); then a single matmul
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(n * h_out * w_out, -1)
+    out = (cols @ w.reshape(f, -1).T).reshape(n, h_out, w_out, f).transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x.shape, w, (sh, sw), (ph, pw), (dh, dw), cols)
     ### END SOLUTION
 
 
@@ -213,17 +215,20 @@ def conv2d_backward(
     - db: (C_out,), dL/db = dout summed over N, H_out and W_out
     """
     ### BEGIN SOLUTION
-    x, w, (sh, sw), (ph, pw), (dh, dw), windows = cache
-    _, _, h_out, w_out = dout.shape
-    kh, kw = w.shape[2:]
+    x_shape, w, (sh, sw), (ph, pw), (dh, dw), cols = cache
+    n, c, h, wd = x_shape
+    f, _, kh, kw = w.shape
+    h_out, w_out = dout.shape[2:]
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, f)  # one row per output position
     db = dout.sum(axis=(0, 2, 3))
-    dw_ = np.tensordot(dout, windows, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, KH, KW)
-    dx_pad = np.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw))
-    for a in range(kh):  # one scatter-add per kernel tap, vectorized over everything else
+    dw_ = (dout_rows.T @ cols).reshape(w.shape)
+    dcols = (dout_rows @ w.reshape(f, -1)).reshape(n, h_out, w_out, c, kh, kw)
+    dx_pad = np.zeros((n, c, h + 2 * ph, wd + 2 * pw))
+    for a in range(kh):  # col2im: scatter-add each kernel tap's gradient onto the input
         for e in range(kw):
             rows = slice(a * dh, a * dh + sh * (h_out - 1) + 1, sh)
-            cols = slice(e * dw, e * dw + sw * (w_out - 1) + 1, sw)
-            dx_pad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, a, e])
-    dx = dx_pad[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+            cols_ = slice(e * dw, e * dw + sw * (w_out - 1) + 1, sw)
+            dx_pad[:, :, rows, cols_] += dcols[:, :, :, :, a, e].transpose(0, 3, 1, 2)
+    dx = dx_pad[:, :, ph : ph + h, pw : pw + wd]
     return dx, dw_, db
     ### END SOLUTION

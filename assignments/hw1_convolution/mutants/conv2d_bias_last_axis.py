@@ -2,7 +2,8 @@
 
 NumPy broadcasts from the last axis: ``out + b`` on an (N, C_out, H', W') array adds b[j] to
 column j, not b[f] to channel f. The bias must be reshaped to (1, C_out, 1, 1) first. It
-crashes unless W' == C_out, and is silently wrong when they are equal. See §3 of the handout.
+crashes when W' is neither C_out nor 1, widens the output to C_out columns when W' == 1, and
+is silently wrong when W' == C_out. See §3 of the handout.
 """
 
 
@@ -18,8 +19,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
         raise ValueError(f"shapes do not match: x {x.shape}, w {w.shape}, b {b.shape}")
     conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of the dilated kernel
+    # windows[n, c, i, j, a, e] = x_pad[n, c, i*sh + a*dh, j*sw + e*dw]
     windows = sliding_window_view(x_pad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
-    out = out.transpose(0, 3, 1, 2) + b
-    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    h_out, w_out = windows.shape[2:4]
+    # im2col: one row per output position, one column per (c, a, e); then a single matmul
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(n * h_out * w_out, -1)
+    out = (cols @ w.reshape(f, -1).T).reshape(n, h_out, w_out, f).transpose(0, 3, 1, 2) + b
+    return out, (x.shape, w, (sh, sw), (ph, pw), (dh, dw), cols)

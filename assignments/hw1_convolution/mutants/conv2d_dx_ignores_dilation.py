@@ -7,16 +7,19 @@ See §4 of the handout.
 
 
 def conv2d_backward(dout, cache):
-    x, w, (sh, sw), (ph, pw), (dh, dw), windows = cache
-    _, _, h_out, w_out = dout.shape
-    kh, kw = w.shape[2:]
+    x_shape, w, (sh, sw), (ph, pw), (dh, dw), cols = cache
+    n, c, h, wd = x_shape
+    f, _, kh, kw = w.shape
+    h_out, w_out = dout.shape[2:]
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, f)  # one row per output position
     db = dout.sum(axis=(0, 2, 3))
-    dw_ = np.tensordot(dout, windows, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, KH, KW)
-    dx_pad = np.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw))
-    for a in range(kh):
+    dw_ = (dout_rows.T @ cols).reshape(w.shape)
+    dcols = (dout_rows @ w.reshape(f, -1)).reshape(n, h_out, w_out, c, kh, kw)
+    dx_pad = np.zeros((n, c, h + 2 * ph, wd + 2 * pw))
+    for a in range(kh):  # col2im: scatter-add each kernel tap's gradient onto the input
         for e in range(kw):
             rows = slice(a, a + sh * (h_out - 1) + 1, sh)
-            cols = slice(e, e + sw * (w_out - 1) + 1, sw)
-            dx_pad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, a, e])
-    dx = dx_pad[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+            cols_ = slice(e, e + sw * (w_out - 1) + 1, sw)
+            dx_pad[:, :, rows, cols_] += dcols[:, :, :, :, a, e].transpose(0, 3, 1, 2)
+    dx = dx_pad[:, :, ph : ph + h, pw : pw + wd]
     return dx, dw_, db

@@ -2,7 +2,8 @@
 
 With dilation d the kernel taps are d positions apart: output (i, j) reads
 x_pad[i*sh + a*dh, j*sw + e*dw], so the window spans dh(KH - 1) + 1 rows, not KH. Taking
-contiguous KH x KW windows computes an undilated convolution of the wrong size. See §3 of the handout.
+contiguous KH x KW windows computes an undilated convolution of the wrong size, and the
+backward pass then crashes on an upstream gradient of the correct size. See §3 of the handout.
 """
 
 
@@ -19,6 +20,8 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
     conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     windows = sliding_window_view(x_pad, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
-    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
-    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    h_out, w_out = windows.shape[2:4]
+    # im2col: one row per output position, one column per (c, a, e); then a single matmul
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(n * h_out * w_out, -1)
+    out = (cols @ w.reshape(f, -1).T).reshape(n, h_out, w_out, f).transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x.shape, w, (sh, sw), (ph, pw), (dh, dw), cols)

@@ -1,7 +1,9 @@
 """conv2d_forward swaps the row and column padding
 
 An ``(h, w)`` pair gives the vertical value first: padding=(1, 0) adds one zero row above and
-below and no columns. Unpacking it as (w, h) pads the wrong axis. See §3 of the handout.
+below and no columns. Unpacking it as (w, h) pads the wrong axis, so the output has the
+wrong size and the backward pass crashes on an upstream gradient of the correct size.
+See §3 of the handout.
 """
 
 
@@ -17,8 +19,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
         raise ValueError(f"shapes do not match: x {x.shape}, w {w.shape}, b {b.shape}")
     conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of the dilated kernel
+    # windows[n, c, i, j, a, e] = x_pad[n, c, i*sh + a*dh, j*sw + e*dw]
     windows = sliding_window_view(x_pad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
-    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
-    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    h_out, w_out = windows.shape[2:4]
+    # im2col: one row per output position, one column per (c, a, e); then a single matmul
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(n * h_out * w_out, -1)
+    out = (cols @ w.reshape(f, -1).T).reshape(n, h_out, w_out, f).transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x.shape, w, (sh, sw), (ph, pw), (dh, dw), cols)

@@ -1,8 +1,9 @@
 """conv2d_forward reads the weights as (C_in, C_out, KH, KW)
 
 Weights are laid out (C_out, C_in, KH, KW), as in PyTorch: w[f, c] is the kernel that input
-channel c contributes to output channel f. Indexing it as w[c, f] fails when C_in != C_out and
-mixes the channels up when they are equal. See §3 of the handout.
+channel c contributes to output channel f, so ``w.reshape(C_out, -1)`` already has one row per
+output channel. Transposing the first two axes before flattening pairs each input channel with
+the wrong kernel (and scrambles the taps when C_in != C_out). See §3 of the handout.
 """
 
 
@@ -18,7 +19,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
         raise ValueError(f"shapes do not match: x {x.shape}, w {w.shape}, b {b.shape}")
     conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)  # validates
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of the dilated kernel
+    # windows[n, c, i, j, a, e] = x_pad[n, c, i*sh + a*dh, j*sw + e*dw]
     windows = sliding_window_view(x_pad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    out = np.einsum("ncijae,cfae->nfij", windows, w) + b[None, :, None, None]
-    return out, (x, w, (sh, sw), (ph, pw), (dh, dw), windows)
+    h_out, w_out = windows.shape[2:4]
+    # im2col: one row per output position, one column per (c, a, e); then a single matmul
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(n * h_out * w_out, -1)
+    out = (cols @ w.transpose(1, 0, 2, 3).reshape(f, -1).T).reshape(n, h_out, w_out, f).transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return out, (x.shape, w, (sh, sw), (ph, pw), (dh, dw), cols)

@@ -1,0 +1,125 @@
+"""Benchmarks, measured side by side in one run (never in unit tests).
+
+    python -m autograder.bench              # grading times + solution vs torch CPU ratios
+    python -m autograder.bench --batch 100  # also: 100 submissions with --jobs 2
+
+Table 1 times whole commands in fresh processes, as a TA runs them: ``python -m autograder
+grade`` on one submission (solution, starter, one with an infinite loop) and a bare
+``otter run`` of the same autograder zip on the same file. Table 2 compares the hw1 reference
+solution with ``torch.nn.functional`` on CPU (one thread each), as median of repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .config import ROOT, find_assignment
+from .mutants import load_mutants, mutant_files, solution_files, starter_files, write_submission
+from .release import build_autograder_zip
+
+LOOP = b"\n\ndef conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):\n    while True:\n        pass\n"
+
+
+def _timed(cmd: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    return time.perf_counter() - started
+
+
+def grading_table(work: Path) -> list[tuple[str, float, float]]:
+    a = find_assignment("hw1")
+    zip_path = build_autograder_zip(a, work / "dist")
+    subs = {
+        "solution": solution_files(a),
+        "starter": starter_files(a),
+        "infinite loop in conv2d_forward": {"convolution.py": solution_files(a)["convolution.py"] + LOOP},
+    }
+    rows = []
+    for label, files in subs.items():
+        folder = write_submission(files, work / label.split()[0] / "in" / "student")
+        ours = _timed([sys.executable, "-m", "autograder", "grade", "hw1", str(folder.parent), "--out", str(work / label.split()[0] / "out"), "--jobs", "1", "--quiet"], ROOT)
+        otter = _timed([str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(folder), str(folder / "convolution.py")], folder)
+        rows.append((label, ours, otter))
+    return rows
+
+
+def ratio_table() -> list[tuple[str, float, float]]:
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(1)
+    sys.path.insert(0, str(ROOT / "solutions" / "hw1_convolution"))
+    import convolution as sol
+
+    def median(fn, repeats: int = 7) -> float:
+        fn()
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return float(np.median(times))
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for n, c, f, hw, k, s in [(8, 16, 32, 32, 3, 1), (16, 32, 64, 16, 3, 2), (4, 3, 16, 64, 5, 1)]:
+        x, w, b = rng.standard_normal((n, c, hw, hw)), rng.standard_normal((f, c, k, k)), rng.standard_normal(f)
+        xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+        out, cache = sol.conv2d_forward(x, w, b, stride=s, padding=1)
+        dout = rng.standard_normal(out.shape)
+        label = f"N={n} C={c}->{f} {hw}x{hw} k{k} s{s}"
+        rows.append((f"conv2d_forward  {label}", median(lambda: sol.conv2d_forward(x, w, b, stride=s, padding=1)), median(lambda: F.conv2d(xt, wt, bt, stride=s, padding=1))))
+
+        def torch_backward():
+            y = F.conv2d(xt, wt, bt, stride=s, padding=1)
+            torch.autograd.grad(y, (xt, wt, bt), torch.tensor(dout))
+
+        rows.append((f"conv2d fwd+bwd   {label}", median(lambda: sol.conv2d_backward(dout, sol.conv2d_forward(x, w, b, stride=s, padding=1)[1])), median(torch_backward)))
+    return rows
+
+
+def batch_time(work: Path, count: int, jobs: int) -> float:
+    a = find_assignment("hw1")
+    mutants = load_mutants(a)
+    subs = work / "batch"
+    for i in range(count):
+        files = solution_files(a) if i % 3 == 0 else mutant_files(a, mutants[i % len(mutants)])
+        (subs).mkdir(parents=True, exist_ok=True)
+        (subs / f"student{i:03d}.py").write_bytes(files["convolution.py"])
+    return _timed([sys.executable, "-m", "autograder", "grade", "hw1", str(subs), "--out", str(work / "batch-out"), "--jobs", str(jobs), "--quiet"], ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.bench")
+    parser.add_argument("--batch", type=int, default=0, help="also time grading N submissions")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="convlab-bench-"))
+    try:
+        print("hw1 grading, one submission, whole command in a fresh process (seconds)")
+        print(f"{'submission':<34} {'autograder grade':>17} {'otter run (zip)':>16} {'ratio':>7}")
+        for label, ours, otter in grading_table(work):
+            print(f"{label:<34} {ours:>17.2f} {otter:>16.2f} {ours / otter:>7.2f}")
+        print("\nhw1 solution (NumPy) vs torch.nn.functional on CPU, one thread, median seconds")
+        print(f"{'operation':<46} {'numpy':>9} {'torch':>9} {'ratio':>7}")
+        for label, ours, ref in ratio_table():
+            print(f"{label:<46} {ours:>9.4f} {ref:>9.4f} {ours / ref:>7.2f}")
+        if args.batch:
+            seconds = batch_time(work, args.batch, args.jobs)
+            print(f"\n{args.batch} submissions (1/3 solution, 2/3 mutants), --jobs {args.jobs}: {seconds:.1f} s ({seconds / args.batch:.2f} s each)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

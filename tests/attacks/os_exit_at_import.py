@@ -1,0 +1,7 @@
+"""Calls os._exit(0) at import time."""
+# zeroes: all
+# message: exited with status 0
+
+import os
+
+os._exit(0)

@@ -1,0 +1,41 @@
+"""Tries to read the hidden tests, solutions, references and otter config, and to write results.
+
+Everything it finds is printed: the printed output reaches the student's feedback, so the test
+checks that no byte of a secret shows up there.
+"""
+# zeroes: q3
+# message: values differ
+
+import glob
+import os
+
+
+def _steal():
+    found = []
+    patterns = [
+        "../**/hidden.py", "../../**/hidden.py", "/work/**/hidden.py", "/tmp/**/hidden.py", "/autograder/**",
+        "/**/solutions/**/*.py", "../**/otter_config.json", "/**/otter_config.json", "/proc/*/environ", "/proc/*/cmdline",
+    ]
+    for pattern in patterns:
+        for path in glob.glob(pattern, recursive=True)[:50]:
+            try:
+                with open(path, "rb") as f:
+                    found.append((path, f.read(4000)))
+            except OSError:
+                pass
+    for target in ["results.json", "../results/results.json", "/autograder/results/results.json", "/tmp/PWNED_read_secrets", os.path.expanduser("~/../PWNED_read_secrets")]:
+        try:
+            with open(target, "w") as f:
+                f.write('{"score": 100}')
+        except OSError:
+            pass
+    for path, data in found:
+        print("STOLEN", path, data)
+
+
+_steal()
+
+
+def convolve2d(image, kernel):
+    _steal()
+    return np.zeros((1, 1))

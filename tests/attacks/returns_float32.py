@@ -1,0 +1,7 @@
+"""Returns the right values in float32."""
+# zeroes: q3
+# message: dtype float32, expected float64
+
+
+def convolve2d(image, kernel):
+    return correlate2d(image, kernel[::-1, ::-1]).astype(np.float32)
