@@ -79,6 +79,7 @@ class StudentProxy:
         self.events: list[str] = []
         self._past_output: list[str] = []
         self._timed_out: set[str] = set()  # functions not run again after a timeout
+        self._seq = 0
 
     # -- lifecycle
 
@@ -115,7 +116,12 @@ class StudentProxy:
     def output(self) -> str:
         """What the submission printed so far, across worker restarts (each worker's truncated)."""
         current = [self._worker.output.text()] if self._worker else []
-        return "".join(self._past_output + current)
+        text = "".join(self._past_output + current)
+        limit = self._limits.output_kb * 1024
+        if len(text) > limit:
+            dropped = len(text) - limit
+            text = text[:limit] + f"\n... [{dropped} more characters of output dropped]"
+        return text
 
     # -- calls
 
@@ -166,11 +172,17 @@ class StudentProxy:
         mutated = reply.get("mutated") or []
         if mutated:
             raise StudentError(f"{fn} modified its input argument(s) {', '.join(map(str, mutated))} in place")
-        return wire.decode(reply.get("value"), reply_blobs, self._generation)
+        try:
+            return wire.decode(reply.get("value"), reply_blobs, self._generation)
+        except wire.WireError as exc:
+            self._fail_worker()
+            raise StudentError(f"{fn}: the submission sent back malformed data ({exc})") from None
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
         worker = self._worker
         assert worker is not None
+        self._seq += 1
+        header = dict(header, seq=self._seq)
         try:
             wire.send(worker.to_child, header, blobs or [])
             ready, _, _ = select.select([worker.from_child], [], [], timeout)
@@ -179,7 +191,12 @@ class StudentProxy:
                 self._timed_out.add(what)
                 self.events.append(f"timeout in {what}")
                 raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
-            return wire.receive(worker.from_child)
+            reply, reply_blobs = wire.receive(worker.from_child)
+            if reply.get("seq") != self._seq:
+                # something else wrote into the reply pipe: never trust this worker again
+                self._fail_worker()
+                raise StudentError(f"{what}: the submission wrote into the grader's channel")
+            return reply, reply_blobs
         except (EOFError, OSError):
             if worker.alive():
                 worker.process.wait(timeout=5)

@@ -13,7 +13,7 @@ from typing import Any
 from .config import Assignment
 
 MAX_MESSAGE_CHARS = 4000
-MAX_OUTPUT_CHARS = 20000
+MAX_OUTPUT_CHARS = 100_000  # above the worker's own cap (Limits.output_kb), which keeps its note
 
 
 @dataclass

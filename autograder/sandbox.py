@@ -83,7 +83,8 @@ def default_hidden_paths() -> list[str]:
     from .config import ROOT
 
     paths = [ROOT / name for name in ("assignments", "solutions", "dist", "tests", ".git")]
-    paths += [Path(tempfile.gettempdir()), Path("/autograder")]
+    # world-writable places too: inside the namespace nothing a worker writes outlives it
+    paths += [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/autograder")]
     return [str(p) for p in paths]
 
 
@@ -101,6 +102,31 @@ def _make_reachable(paths: list[Path]) -> None:
                 continue
             if parent.is_dir() and not mode & 0o001:
                 os.chmod(parent, mode | 0o001)
+
+
+@functools.cache
+def workers_root() -> Path:
+    """A private parent for worker directories: ``0711``, so no worker can list its siblings."""
+    path = Path(tempfile.mkdtemp(prefix="convlab-workers-"))
+    os.chmod(path, 0o711)
+    return path
+
+
+_protected: set[str] = set()
+
+
+def protect_without_namespaces(hide: list[str]) -> None:
+    """Without namespaces, as root: make the paths to hide unreadable for 'others' (``o-rwx``).
+
+    Skips directories that contain the interpreter or the workers (they must stay reachable).
+    """
+    keep = [Path(sys.executable).resolve(), Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve()]
+    for raw in hide:
+        path = Path(raw)
+        if raw in _protected or not path.is_dir() or any(k == path.resolve() or path.resolve() in k.parents for k in keep):
+            continue
+        os.chmod(path, path.stat().st_mode & ~0o007)
+        _protected.add(raw)
 
 
 def _preexec(limits: Limits, drop: bool) -> None:
@@ -137,7 +163,7 @@ class OutputDrain(threading.Thread):
     def text(self) -> str:
         text = self.kept.decode("utf-8", "replace")
         if self.dropped:
-            text += f"\n... [{self.dropped} more bytes of output dropped]"
+            text += f"\n... [{self.dropped} more bytes of output dropped]\n"
         return text
 
 
@@ -146,13 +172,16 @@ class WorkerProcess:
 
     def __init__(self, files: dict[str, bytes], limits: Limits, hide: list[str] | None = None) -> None:
         self.limits = limits
-        self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
+        self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-", dir=workers_root()))
         for name, data in files.items():
             (self.directory / name).write_bytes(data)
         root = running_as_root()
         mode = isolation()
+        hide = sorted(set(hide if hide is not None else default_hidden_paths()))
         if root:
             _make_reachable([Path(sys.executable).resolve().parent, Path(sys.prefix), WORKER_SCRIPT.parent, self.directory.parent])
+            if mode == "plain":
+                protect_without_namespaces(hide)
             for path in [self.directory, *self.directory.iterdir()]:
                 os.chown(path, NOBODY_UID, NOBODY_GID)
         to_child_r, self.to_child = os.pipe()
@@ -172,7 +201,7 @@ class WorkerProcess:
         cmd = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w)]
         if mode == "namespaces":
             jail = {
-                "hide": sorted(set(hide if hide is not None else default_hidden_paths())),
+                "hide": hide,
                 "home": home,
                 "drop": root,
                 "uid": NOBODY_UID,

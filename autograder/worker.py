@@ -179,6 +179,7 @@ def serve(read_fd: int, write_fd: int) -> None:
         elif op == "release":
             for i in header.get("ids", []):
                 handles.pop(i, None)
+        reply["seq"] = header.get("seq")
         wire.send(write_fd, reply, out_blobs)
 
 

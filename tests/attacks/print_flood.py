@@ -1,6 +1,6 @@
 """Prints 200 MB to stdout and stderr, then answers correctly."""
 # zeroes: none
-# message: more bytes of output dropped
+# message: of output dropped
 
 
 def convolve2d(image, kernel):

@@ -8,16 +8,19 @@ checks that no byte of a secret shows up there.
 
 import glob
 import os
+import sys
 
 
 def _steal():
     found = []
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(sys.executable)))  # <repo>/.venv/bin/python
     patterns = [
-        "../**/hidden.py", "../../**/hidden.py", "/work/**/hidden.py", "/tmp/**/hidden.py", "/autograder/**",
-        "/**/solutions/**/*.py", "../**/otter_config.json", "/**/otter_config.json", "/proc/*/environ", "/proc/*/cmdline",
+        "../*", "../../*", "../../**/hidden.py", "../../**/otter_config.json",
+        f"{repo}/assignments/**/*.py", f"{repo}/solutions/**/*.py", f"{repo}/dist/**/*.json", f"{repo}/tests/**/*.py",
+        "/autograder/**", "/tmp/**/hidden.py", "/tmp/**/otter_config.json", "/proc/*/environ", "/proc/*/cmdline",
     ]
     for pattern in patterns:
-        for path in glob.glob(pattern, recursive=True)[:50]:
+        for path in glob.glob(pattern, recursive=True)[:100]:
             try:
                 with open(path, "rb") as f:
                     found.append((path, f.read(4000)))

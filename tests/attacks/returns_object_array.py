@@ -1,6 +1,6 @@
 """Returns an object array that pretends to hold numbers."""
 # zeroes: q3
-# message: unencodable
+# message: the grader cannot read (ndarray of dtype object
 
 
 def convolve2d(image, kernel):

@@ -1,7 +1,7 @@
-"""Returns the transposed result."""
+"""Returns the right values with an extra leading axis."""
 # zeroes: q3
 # message: has shape
 
 
 def convolve2d(image, kernel):
-    return np.ascontiguousarray(correlate2d(image, kernel[::-1, ::-1]).T)
+    return correlate2d(image, kernel[::-1, ::-1])[None]
