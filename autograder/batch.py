@@ -118,7 +118,8 @@ def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: in
     bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
     attempts: dict[Path, int] = {}
     while pending:
-        with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool) as pool:
+        pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
+        try:
             futures = {pool.submit(grade_entry, assignment.name, str(e), str(out)): e for e in pending}
             pending = []
             for future in as_completed(futures):
@@ -135,6 +136,15 @@ def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: in
                     rows[entry.name] = _crash_row(assignment, entry, f"{type(exc).__name__}: {exc}")
                 bar.update(1)
                 write_gradebook(assignment, list(rows.values()), out / "grades.csv")
+        except KeyboardInterrupt:
+            # Ctrl-C / SIGTERM: stop now; what is graded is already on disk, a rerun resumes
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
+            bar.close()
+            raise
+        pool.shutdown(wait=True)
     bar.close()
     write_gradebook(assignment, list(rows.values()), out / "grades.csv")
     return [rows[e.name] for e in entries]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -32,7 +33,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     assignment = find_assignment(args.assignment)
     directory = Path(args.submissions) if args.submissions else example_submissions(assignment)
     out = Path(args.out) if args.out else ROOT / "dist" / "grades" / assignment.name
-    rows = grade_directory(assignment, directory, out, jobs=args.jobs, progress=not args.quiet)
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        rows = grade_directory(assignment, directory, out, jobs=args.jobs, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the submissions graded so far are in {out / 'grades.csv'}; rerun to resume", file=sys.stderr)
+        return 130
     width = max([len(r["submission"]) for r in rows] + [10])
     for r in rows:
         note = f"  ({r['status']}: {r['note']})" if r["note"] else ""
