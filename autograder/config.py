@@ -63,6 +63,15 @@ class Assignment:
         return [Path(f).stem for f in self.files]
 
     @property
+    def support_files(self) -> dict[str, bytes]:
+        """Trusted modules shipped with the bundle and given to the worker (``student/*.py``).
+
+        They are placed next to the submission at grading time and cannot be replaced by it,
+        so an earlier assignment's bug (e.g. in ``layers.py``) never cascades.
+        """
+        return {p.name: p.read_bytes() for p in sorted((self.directory / "student").glob("*.py"))}
+
+    @property
     def max_score(self) -> float:
         return sum(q.points for q in self.questions)
 

@@ -122,8 +122,9 @@ def grade_files(
     missing = [f for f in assignment.files if f not in files]
     if missing:
         report.notes.append(f"missing file(s): {', '.join(missing)}")
+    submitted = {name: data for name, data in files.items() if name in assignment.files}
     proxy = StudentProxy(
-        {name: data for name, data in files.items() if name in assignment.files},
+        {**submitted, **assignment.support_files},
         [m for m, f in zip(assignment.modules, assignment.files, strict=True) if f in files],
         opaque=assignment.opaque_returns,
         limits=assignment.limits,

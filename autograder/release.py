@@ -160,8 +160,10 @@ def student_bundle_files(a: Assignment) -> dict[str, bytes]:
             "assignment.json": json.dumps(meta, indent=2).encode(),
         }
     )
-    for extra in sorted(a.directory.glob("student/*")):  # optional extra student files
+    for extra in sorted(a.directory.glob("student/*")):  # support modules and data for students
         files[extra.name] = extra.read_bytes()
+    for notebook in sorted(a.directory.glob("*.ipynb")):  # the assignment's exploration notebook
+        files[notebook.name] = notebook.read_bytes()
     return files
 
 
@@ -225,6 +227,8 @@ def _engine_tree(a: Assignment, target: Path) -> None:
     shutil.copy2(a.directory / "assignment.toml", assignment / "assignment.toml")
     for which in ("public.py", "hidden.py"):
         shutil.copy2(a.directory / "tests" / which, assignment / "tests" / which)
+    if (a.directory / "student").is_dir():
+        shutil.copytree(a.directory / "student", assignment / "student")
 
 
 def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:

@@ -78,6 +78,20 @@ def isolation() -> str:
     return "plain"
 
 
+def needed_paths() -> list[Path]:
+    """What the worker itself must reach: the interpreter, the standard library, NumPy, the engine."""
+    import numpy
+
+    paths = [sys.prefix, sys.base_prefix, Path(sys.executable).resolve().parent, WORKER_SCRIPT.parent, Path(numpy.__file__).parent.parent]
+    return [Path(p).resolve() for p in paths]
+
+
+def covered(paths: list[Path], hide: list[str]) -> list[str]:
+    """The needed paths that a hidden path covers: the jail mounts them back after hiding."""
+    hidden = [Path(h).resolve() for h in hide]
+    return [str(p) for p in paths if any(h == p or h in p.parents for h in hidden)]
+
+
 def default_hidden_paths() -> list[str]:
     """What a worker must not see: the project's secrets and outputs, and every temp directory."""
     from .config import ROOT
@@ -202,6 +216,7 @@ class WorkerProcess:
         if mode == "namespaces":
             jail = {
                 "hide": hide,
+                "restore": covered(needed_paths(), hide),
                 "home": home,
                 "drop": root,
                 "uid": NOBODY_UID,

@@ -47,13 +47,16 @@ def enter_jail(config: dict) -> None:
             raise OSError(ctypes.get_errno(), f"mount {target}: {os.strerror(ctypes.get_errno())}")
 
     own = os.open(os.getcwd(), os.O_RDONLY | os.O_DIRECTORY)
+    # what the worker needs (its venv, the engine) may lie under a hidden path: keep a handle
+    restore = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in config.get("restore", [])]
     for path in sorted(config["hide"], key=len):
-        if os.path.isdir(path):
+        if os.path.isdir(path) and not os.path.islink(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for path, fd in restore + [(config["home"], own)]:
+        os.makedirs(path, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND, None)
+        os.close(fd)
     home = config["home"]
-    os.makedirs(home, exist_ok=True)
-    mount(f"/proc/self/fd/{own}", home, None, MS_BIND, None)
-    os.close(own)
     os.chdir(home)
     if config.get("drop"):
         import resource

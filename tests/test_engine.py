@@ -146,7 +146,7 @@ def test_worker_sees_no_grader_files_and_no_network():
     secret = [str(ROOT / "assignments"), str(ROOT / "solutions"), str(ROOT / "tests")]
     with proxy(src) as st:
         seen, net = st.probe(secret)
-    assert all(listing == [] for listing in seen.values()), seen
+    assert all(listing in (None, []) for listing in seen.values()), seen  # covered, or gone with /tmp
     assert net != "connected"
 
 
