@@ -14,7 +14,7 @@ export JUPYTER_RUNTIME_DIR := $(CURDIR)/.tmp/jupyter-runtime
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv release grade test lint bench starter clean
+.PHONY: venv release grade report test lint bench starter clean
 
 $(STAMP): requirements.txt
 	@mkdir -p $(TMPDIR)
@@ -32,6 +32,9 @@ release: venv
 
 grade: venv
 	$(PY) -m autograder grade $(HW) $(SUBMISSIONS) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
+
+report: venv
+	$(PY) -m autograder report $(HW) $(OUT)
 
 starter: venv
 	$(PY) -m autograder starter

@@ -87,6 +87,7 @@ def _row(assignment: Assignment, report: Report, status: str) -> dict:
     for q in assignment.questions:
         row[q.id] = report.questions.get(q.id, {}).get("score", 0.0)
     row["status"] = status
+    row["diagnoses"] = "; ".join(report.diagnoses)
     row["note"] = (report.error or "; ".join(report.notes[:2]) or "").splitlines()[0][:200] if (report.error or report.notes) else ""
     row["seconds"] = report.seconds
     return row
@@ -95,12 +96,12 @@ def _row(assignment: Assignment, report: Report, status: str) -> dict:
 def _crash_row(assignment: Assignment, entry: Path, reason: str) -> dict:
     row = {"submission": submission_name(entry), "score": 0.0, "max_score": assignment.max_score}
     row.update({q.id: 0.0 for q in assignment.questions})
-    row.update(status="grader error", note=reason[:200], seconds=0.0)
+    row.update(status="grader error", diagnoses="", note=reason[:200], seconds=0.0)
     return row
 
 
 def write_gradebook(assignment: Assignment, rows: list[dict], path: Path) -> None:
-    columns = SUMMARY_COLUMNS + [q.id for q in assignment.questions] + ["status", "note", "seconds"]
+    columns = SUMMARY_COLUMNS + [q.id for q in assignment.questions] + ["status", "diagnoses", "note", "seconds"]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.batch:
             seconds = batch_time(work, args.batch, args.jobs)
             print(f"\n{args.batch} submissions (1/3 solution, 2/3 mutants), --jobs {args.jobs}: {seconds:.1f} s ({seconds / args.batch:.2f} s each)")
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak resident memory of any one grading process: {peak:.0f} MB (Gradescope's default: 768 MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {grade,release,starter} ...`` (the Makefile calls these)."""
+"""Command line: ``python -m autograder {grade,report,release,starter} ...`` (the Makefile calls these)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .misconceptions import misconception_report
+
+    assignment = find_assignment(args.assignment)
+    out = Path(args.out) if args.out else ROOT / "dist" / "grades" / assignment.name
+    try:
+        table, png = misconception_report(assignment, out)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(table)
+    print(f"\nchart: {png}")
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from .release import build_release
 
@@ -82,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_grade)
+    rep = sub.add_parser("report", help="misconceptions diagnosed in a graded folder: table + bar chart")
+    rep.add_argument("assignment", help="hw1 or hw1_convolution")
+    rep.add_argument("out", nargs="?", help="graded folder (default: dist/grades/<assignment>)")
+    rep.set_defaults(func=cmd_report)
     r = sub.add_parser("release", help="build student bundles and autograder zips into dist/")
     r.add_argument("assignments", nargs="*", help="only these (default: all)")
     r.set_defaults(func=cmd_release)

@@ -63,10 +63,23 @@ def case_points(assignment: Assignment, cases: list[Case]) -> dict[str, float]:
     return {c.id: assignment.question(c.question).points * c.weight / totals[c.question] for c in cases}
 
 
-def run_case(assignment: Assignment, case: Case, student: Any, points: float, devices: list[str]) -> list[CaseResult]:
+class _Recorder:
+    """Wraps the student object to record which functions a check calls (for diagnoses)."""
+
+    def __init__(self, student: Any) -> None:
+        self._student, self.called = student, set()
+
+    def __getattr__(self, name: str) -> Any:
+        self.called.add(name)
+        return getattr(self._student, name)
+
+
+def run_case(
+    assignment: Assignment, case: Case, student: Any, points: float, devices: list[str], diagnose_failures: bool = True
+) -> list[CaseResult]:
     """Run one case against ``student`` (a proxy or a module); one result per device."""
 
-    def result(device: str, passed: bool, message: str) -> CaseResult:
+    def result(device: str, passed: bool, message: str, diagnosis: str = "") -> CaseResult:
         max_score = points if device == "cpu" else 0.0
         return CaseResult(
             case_id=case.id,
@@ -78,11 +91,13 @@ def run_case(assignment: Assignment, case: Case, student: Any, points: float, de
             max_score=max_score,
             passed=passed,
             message=message,
+            diagnosis=diagnosis,
         )
 
     legs = devices if case.reference is not None else ["cpu"]
+    recorder = _Recorder(student)
     try:
-        got = case.run(student)
+        got = case.run(recorder)
     except (StudentError, CheckFailure) as exc:
         return [result(d, False, str(exc)) for d in legs]
     except Exception as exc:  # noqa: BLE001 - the student's return value broke the check
@@ -90,15 +105,31 @@ def run_case(assignment: Assignment, case: Case, student: Any, points: float, de
         return [result(d, False, message) for d in legs]
     if case.reference is None:
         return [result("cpu", True, "passed")]
-    results = []
+    results, explained = [], None
     for device in devices:
         try:
             expected = _reference(assignment, case, device)
             checklib.assert_outputs(got or {}, expected, rtol=case.rtol, atol=case.atol, context=case.context)
             results.append(result(device, True, "passed"))
         except CheckFailure as exc:
-            results.append(result(device, False, str(exc)))
+            if explained is None:
+                explained = _explain(assignment, case, got, expected, recorder.called) if diagnose_failures else ("", "")
+            name, line = explained
+            results.append(result(device, False, f"{exc}\n{line}" if line else str(exc), name))
     return results
+
+
+def _explain(assignment: Assignment, case: Case, got: Any, expected: dict, called: set[str]) -> tuple[str, str]:
+    """(diagnosis name, "Likely cause: ..." line) for a failed comparison, or empty strings."""
+    from .diagnose import diagnose, shape_hint
+
+    signature = diagnose(assignment, case, got, called)
+    if signature is not None:
+        return signature.name, f"Likely cause: {signature.explanation}"
+    hint = shape_hint(got, expected)
+    if hint:
+        return "shape mismatch", f"Likely cause: {hint}."
+    return "", ""
 
 
 def all_cases(assignment: Assignment) -> list[Case]:

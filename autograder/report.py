@@ -29,6 +29,7 @@ class CaseResult:
     max_score: float
     passed: bool
     message: str
+    diagnosis: str = ""
 
     def __repr__(self) -> str:
         mark = "PASS" if self.passed else "FAIL"
@@ -62,6 +63,11 @@ class Report:
         self.score = round(sum(q["score"] for q in self.questions.values()), 4)
         self.seconds = round(seconds, 3)
 
+    @property
+    def diagnoses(self) -> list[str]:
+        """The misconceptions diagnosed in this submission, each once, in case order."""
+        return list(dict.fromkeys(r.diagnosis for r in self.results if r.diagnosis))
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -93,7 +99,7 @@ def to_results_json(report: Report) -> dict[str, Any]:
                 "status": "passed" if r.passed else "failed",
                 "visibility": "after_published" if r.hidden else "visible",
                 "output": _clip(r.message, MAX_MESSAGE_CHARS),
-                "tags": [r.question, r.device] + (["hidden"] if r.hidden else ["public"]),
+                "tags": [r.question, r.device] + (["hidden"] if r.hidden else ["public"]) + ([f"diagnosis:{r.diagnosis}"] if r.diagnosis else []),
             }
         )
     return {
@@ -104,6 +110,7 @@ def to_results_json(report: Report) -> dict[str, Any]:
         "tests": tests,
         "extra_data": {
             "devices_checked": report.devices,
+            "diagnoses": report.diagnoses,
             "device_note": report.device_note,
             "questions": report.questions,
             "submission": report.submission,

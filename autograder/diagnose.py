@@ -1,0 +1,136 @@
+"""Name the misconception, not just the failure.
+
+Each assignment's mutant catalog (``assignments/<hw>/mutants/``) doubles as its catalog of
+*signatures*: a mutant is a realistic bug, implemented, with a student-facing explanation. When
+a case fails, the trusted grader re-runs the same check against every mutant that redefines a
+function the check called (in this process: mutants are our own code; student code is never
+run again) and compares the student's outputs with the mutant's using the check's tolerance.
+Exactly one match gives a "Likely cause:" line; several matches give the one with the highest
+``# priority:`` if it is unique, else nothing. Shape mismatches also get a cheap hint computed
+from the shapes alone. Diagnoses only run after a failure, so a correct submission pays nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import checklib
+from .checklib import Case
+from .config import Assignment
+from .mutants import Mutant, load_mutants, mutant_files
+
+
+@dataclass
+class Signature:
+    """A named misconception: the mutant that implements it and what to tell the student."""
+
+    name: str
+    explanation: str
+    functions: set[str]
+    priority: int
+    module: Any = field(default=None, repr=False)
+
+
+_CATALOGS: dict[str, list[Signature]] = {}
+
+
+def _defined_functions(source: str) -> set[str]:
+    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+
+
+def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any:
+    """Import the mutant (solution + bug) in this process: trusted code, written by staff."""
+    folder = workdir / mutant.name
+    folder.mkdir()
+    files = {**assignment.support_files, **mutant_files(assignment, mutant)}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    namespace = type("Mutant", (), {})()
+    sys.path.insert(0, str(folder))
+    try:
+        for name in assignment.files:
+            spec = importlib.util.spec_from_file_location(f"convlab_mutant_{assignment.name}_{mutant.name}_{Path(name).stem}", folder / name)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            for attr in dir(module):
+                if not attr.startswith("_"):
+                    setattr(namespace, attr, getattr(module, attr))
+    finally:
+        sys.path.remove(str(folder))
+    return namespace
+
+
+def signatures(assignment: Assignment) -> list[Signature]:
+    """The assignment's signature catalog, imported once per process."""
+    if assignment.name not in _CATALOGS:
+        workdir = Path(tempfile.mkdtemp(prefix="convlab-signatures-"))
+        catalog = []
+        for mutant in load_mutants(assignment):
+            priority = 0
+            for line in mutant.source.splitlines():
+                if line.startswith("# priority:"):
+                    priority = int(line.split(":", 1)[1])
+            catalog.append(
+                Signature(
+                    name=mutant.name,
+                    explanation=" ".join(mutant.explanation.split()),
+                    functions=_defined_functions(mutant.source),
+                    priority=priority,
+                    module=_import_mutant(assignment, mutant, workdir),
+                )
+            )
+        _CATALOGS[assignment.name] = catalog
+    return _CATALOGS[assignment.name]
+
+
+def _matches(signature: Signature, case: Case, got: dict) -> bool:
+    try:
+        theirs = case.run(signature.module)
+        checklib.assert_outputs(got, theirs, rtol=case.rtol, atol=case.atol, context="")
+        return True
+    except Exception:  # noqa: BLE001 - a signature that crashes or differs does not match
+        return False
+
+
+def diagnose(assignment: Assignment, case: Case, got: Any, called: set[str]) -> Signature | None:
+    """The one misconception whose implementation reproduces the student's outputs, or None."""
+    if not isinstance(got, dict) or not got:
+        return None
+    candidates = [s for s in signatures(assignment) if s.functions & called]
+    found = [s for s in candidates if _matches(s, case, got)]
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        top = max(s.priority for s in found)
+        best = [s for s in found if s.priority == top]
+        return best[0] if len(best) == 1 else None
+    return None
+
+
+def shape_hint(got: Any, expected: dict) -> str | None:
+    """A hint from shapes alone, e.g. swapped axes or rows missing (no extra computation)."""
+    if not isinstance(got, dict):
+        return None
+    for key, exp in expected.items():
+        value = got.get(key)
+        shape, want = getattr(value, "shape", None), getattr(exp, "shape", None)
+        if shape is None or want is None or shape == want:
+            continue
+        if len(shape) == len(want) >= 2 and shape[:-2] + shape[-1:] + shape[-2:-1] == want:
+            return f"{key} has its last two axes swapped (rows and columns exchanged)"
+        if len(shape) == len(want) and len(shape) >= 2:
+            dh, dw = shape[-2] - want[-2], shape[-1] - want[-1]
+            words = []
+            if dh:
+                words.append(f"{abs(dh)} row{'s' if abs(dh) > 1 else ''} {'short' if dh < 0 else 'too many'}")
+            if dw:
+                words.append(f"{abs(dw)} column{'s' if abs(dw) > 1 else ''} {'short' if dw < 0 else 'too many'}")
+            if words and shape[:-2] == want[:-2]:
+                return f"{key} is {' and '.join(words)}: check the padding, stride and dilation in the output size"
+    return None
