@@ -15,6 +15,7 @@ limits and (as root) the privilege drop alone.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import json
@@ -123,6 +124,7 @@ def workers_root() -> Path:
     """A private parent for worker directories: ``0711``, so no worker can list its siblings."""
     path = Path(tempfile.mkdtemp(prefix="convlab-workers-"))
     os.chmod(path, 0o711)
+    atexit.register(shutil.rmtree, path, True)
     return path
 
 
