@@ -41,6 +41,8 @@ class Assignment:
         questions: the graded questions, in order
         opaque_returns: function -> indices of returned tuple items kept in the worker
         forbidden_imports: modules a submission may not import (course policy)
+        adapters: trusted modules from ``student/`` the worker imports after the submission and
+            whose functions the checks may call (e.g. to drive a student's ``nn.Module`` with arrays)
         limits: the worker's resource limits
         directory: the assignment folder
     """
@@ -51,6 +53,7 @@ class Assignment:
     questions: list[Question]
     opaque_returns: dict[str, list[int]] = field(default_factory=dict)
     forbidden_imports: list[str] = field(default_factory=list)
+    adapters: list[str] = field(default_factory=list)
     limits: Limits = Limits()
     directory: Path = ASSIGNMENTS_DIR
 
@@ -64,12 +67,14 @@ class Assignment:
 
     @property
     def support_files(self) -> dict[str, bytes]:
-        """Trusted modules shipped with the bundle and given to the worker (``student/*.py``).
+        """Trusted files shipped with the bundle and given to the worker (``student/*``: modules,
+        weights; not notebooks or text).
 
         They are placed next to the submission at grading time and cannot be replaced by it,
         so an earlier assignment's bug (e.g. in ``layers.py``) never cascades.
         """
-        return {p.name: p.read_bytes() for p in sorted((self.directory / "student").glob("*.py"))}
+        folder = self.directory / "student"
+        return {p.name: p.read_bytes() for p in sorted(folder.glob("*")) if p.is_file() and p.suffix not in (".ipynb", ".md")}
 
     @property
     def max_score(self) -> float:
@@ -90,7 +95,7 @@ class Assignment:
         raise ConfigError(f"{self.name}: unknown question {qid!r}")
 
 
-_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "limits"}
+_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters", "limits"}
 
 
 def load_assignment(directory: Path) -> Assignment:
@@ -118,6 +123,7 @@ def load_assignment(directory: Path) -> Assignment:
             questions=questions,
             opaque_returns={k: list(v) for k, v in raw.get("opaque_returns", {}).items()},
             forbidden_imports=list(raw.get("forbidden_imports", [])),
+            adapters=list(raw.get("adapters", [])),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
         )

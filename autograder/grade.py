@@ -161,10 +161,14 @@ def grade_files(
         limits=assignment.limits,
         forbidden_imports=assignment.forbidden_imports,
         hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
+        missing_files=missing,
+        adapters=assignment.adapters,
     )
     with proxy:
         if proxy.import_error:
             report.error = proxy.import_error
+        elif proxy.module_errors:
+            report.error = "\n".join(proxy.module_errors.values())
         for case in cases:
             report.results.extend(run_case(assignment, case, proxy, points[case.id], devices))
     report.output = proxy.output

@@ -56,6 +56,8 @@ class StudentProxy:
         limits: resource limits of the worker
         forbidden_imports: top-level modules the submission may not import
         hide: paths the worker must not see (default: ``sandbox.default_hidden_paths()``)
+        missing_files: expected files the submission lacks (named when a function is not found)
+        adapters: trusted support modules imported after the submission and looked up first
     """
 
     def __init__(
@@ -67,6 +69,8 @@ class StudentProxy:
         limits: Limits | None = None,
         forbidden_imports: list[str] | None = None,
         hide: list[str] | None = None,
+        missing_files: list[str] | None = None,
+        adapters: list[str] | None = None,
     ) -> None:
         self._files, self._modules = files, modules
         self._opaque = opaque or {}
@@ -78,6 +82,9 @@ class StudentProxy:
         self.import_error: str | None = None
         self.events: list[str] = []
         self._past_output: list[str] = []
+        self.module_errors: dict[str, str] = {}
+        self._missing = missing_files or []
+        self._adapters = adapters or []
         self._timed_out: set[str] = set()  # functions not run again after a timeout
         self._seq = 0
 
@@ -89,15 +96,20 @@ class StudentProxy:
         self._worker = WorkerProcess(self._files, self._limits, self._hide)
         try:
             reply, _ = self._request(
-                {"op": "import", "modules": self._modules, "forbidden": self._forbidden},
+                {"op": "import", "modules": self._modules, "adapters": self._adapters, "forbidden": self._forbidden},
                 self._limits.import_timeout,
                 "importing the submission",
             )
         except StudentError as exc:
             self.import_error = str(exc)
             return
-        if reply.get("status") != "ok":
-            self.import_error = _format_exception(reply, f"could not import {reply.get('module')}.py")
+        errors = reply.get("errors") if isinstance(reply.get("errors"), dict) else {}
+        self.module_errors = {
+            str(name): _format_exception(err if isinstance(err, dict) else {}, f"could not import {name}.py")
+            for name, err in errors.items()
+        }
+        if reply.get("status") != "ok" or (self._modules and set(self._modules) <= set(self.module_errors)):
+            self.import_error = "\n".join(self.module_errors.values()) or "the submission could not be imported"
 
     def close(self) -> None:
         if self._worker is not None:
@@ -160,7 +172,8 @@ class StudentProxy:
         reply, reply_blobs = self._request(header, self._limits.call_timeout, fn, blobs)
         status = reply.get("status")
         if status == "notfound":
-            raise StudentError(f"the submission has no function {fn}")
+            reasons = [f"{name} was not submitted" for name in self._missing] + list(self.module_errors.values())
+            raise StudentError(f"the submission has no function {fn}" + (": " + "; ".join(reasons) if reasons else ""))
         if status == "exception":
             if reply.get("etype") == "NotImplementedError":
                 raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")

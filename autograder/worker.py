@@ -147,12 +147,18 @@ def serve(read_fd: int, write_fd: int) -> None:
         out_blobs: list[bytes] = []
         if op == "import":
             sys.meta_path.insert(0, _Forbidden(header.get("forbidden", [])))
-            for name in header["modules"]:
+            errors = {}
+            # adapters (trusted helpers shipped with the assignment) are imported last, looked up first
+            for name in header["modules"] + header.get("adapters", []):
                 try:
-                    modules[name] = importlib.import_module(name)
+                    module = importlib.import_module(name)
                 except BaseException as exc:  # noqa: BLE001 - SystemExit at import included
-                    reply = dict(_error(exc), module=name)
-                    break
+                    errors[name] = _error(exc)
+                    continue
+                modules[name] = module
+                if name in header.get("adapters", []):
+                    modules = {name: module, **modules}
+            reply["errors"] = errors
         elif op == "call":
             fn = next((getattr(m, header["fn"]) for m in modules.values() if hasattr(m, header["fn"])), None)
             if not callable(fn):

@@ -164,3 +164,19 @@ def test_object_array_returned_becomes_opaque():
     src = "import numpy as np\ndef f():\n    return np.array([1, 'a'], dtype=object)\n"
     with proxy(src) as st:
         assert isinstance(st.f(), wire.Opaque)
+
+
+def test_one_broken_file_costs_only_its_functions():
+    """With several submitted files, a file that does not import costs only its own functions."""
+    files = {"good.py": b"def ok():\n    return 5\n", "bad.py": b"def broken(:\n"}
+    with StudentProxy(files, ["good", "bad"], limits=FAST, missing_files=["extra.py"]) as st:
+        assert st.import_error is None and "bad.py" in st.module_errors["bad"]
+        assert st.ok() == 5
+        with pytest.raises(Exception, match=r"no function broken: extra.py was not submitted; could not import bad.py"):
+            st.broken()
+
+
+def test_adapter_functions_are_found_first():
+    files = {"sub.py": b"def run():\n    return 'student'\n", "adapter.py": b"import sub\ndef run():\n    return 'adapter:' + sub.run()\n"}
+    with StudentProxy(files, ["sub"], limits=FAST, adapters=["adapter"]) as st:
+        assert st.run() == "adapter:student"
