@@ -43,6 +43,7 @@ class Assignment:
         forbidden_imports: modules a submission may not import (course policy)
         adapters: trusted modules from ``student/`` the worker imports after the submission and
             whose functions the checks may call (e.g. to drive a student's ``nn.Module`` with arrays)
+        grading_requirements: extra pip requirements of the Gradescope environment (pinned)
         limits: the worker's resource limits
         directory: the assignment folder
     """
@@ -54,6 +55,7 @@ class Assignment:
     opaque_returns: dict[str, list[int]] = field(default_factory=dict)
     forbidden_imports: list[str] = field(default_factory=list)
     adapters: list[str] = field(default_factory=list)
+    grading_requirements: list[str] = field(default_factory=list)
     limits: Limits = Limits()
     directory: Path = ASSIGNMENTS_DIR
 
@@ -95,7 +97,7 @@ class Assignment:
         raise ConfigError(f"{self.name}: unknown question {qid!r}")
 
 
-_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters", "limits"}
+_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters", "grading_requirements", "limits"}
 
 
 def load_assignment(directory: Path) -> Assignment:
@@ -124,6 +126,7 @@ def load_assignment(directory: Path) -> Assignment:
             opaque_returns={k: list(v) for k, v in raw.get("opaque_returns", {}).items()},
             forbidden_imports=list(raw.get("forbidden_imports", [])),
             adapters=list(raw.get("adapters", [])),
+            grading_requirements=list(raw.get("grading_requirements", [])),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
         )

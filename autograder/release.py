@@ -248,7 +248,7 @@ def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
         "print_summary": True,
     }
     (stage / "otter_config.json").write_text(json.dumps(config, indent=2))
-    (stage / "requirements.txt").write_text(GRADESCOPE_REQUIREMENTS)
+    (stage / "requirements.txt").write_text(GRADESCOPE_REQUIREMENTS + "".join(f"{r}\n" for r in a.grading_requirements))
     _engine_tree(a, stage / "convlab")
     out = dist / "autograder" / f"{a.name}-autograder.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
