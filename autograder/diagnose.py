@@ -13,15 +13,18 @@ from the shapes alone. Diagnoses only run after a failure, so a correct submissi
 from __future__ import annotations
 
 import ast
+import atexit
 import importlib.util
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checklib
-from .checklib import Case
+import numpy as np
+
+from .checklib import Case, CheckFailure
 from .config import Assignment
 from .mutants import Mutant, load_mutants, mutant_files
 
@@ -70,6 +73,7 @@ def signatures(assignment: Assignment) -> list[Signature]:
     """The assignment's signature catalog, imported once per process."""
     if assignment.name not in _CATALOGS:
         workdir = Path(tempfile.mkdtemp(prefix="convlab-signatures-"))
+        atexit.register(shutil.rmtree, workdir, True)
         catalog = []
         for mutant in load_mutants(assignment):
             priority = 0
@@ -89,21 +93,57 @@ def signatures(assignment: Assignment) -> list[Signature]:
     return _CATALOGS[assignment.name]
 
 
+def _same(got: Any, theirs: Any, rtol: float, atol: float) -> bool:
+    """The check's comparison, except that NaN matches NaN (an unstable softmax is a signature)."""
+    if isinstance(theirs, np.ndarray):
+        return (
+            isinstance(got, np.ndarray)
+            and got.shape == theirs.shape
+            and got.dtype == theirs.dtype
+            and bool(np.allclose(got, theirs, rtol=rtol, atol=atol, equal_nan=True))
+        )
+    if isinstance(theirs, float) and isinstance(got, float) and np.isnan(theirs) and np.isnan(got):
+        return True
+    return type(got) is type(theirs) and bool(got == theirs)
+
+
 def _matches(signature: Signature, case: Case, got: dict) -> bool:
     try:
         theirs = case.run(signature.module)
-        checklib.assert_outputs(got, theirs, rtol=case.rtol, atol=case.atol, context="")
-        return True
-    except Exception:  # noqa: BLE001 - a signature that crashes or differs does not match
+        return isinstance(theirs, dict) and theirs.keys() == got.keys() and all(
+            _same(got[k], theirs[k], case.rtol, case.atol) for k in theirs
+        )
+    except Exception:  # noqa: BLE001 - a signature that crashes does not match
         return False
 
 
-def diagnose(assignment: Assignment, case: Case, got: Any, called: set[str]) -> Signature | None:
-    """The one misconception whose implementation reproduces the student's outputs, or None."""
-    if not isinstance(got, dict) or not got:
-        return None
+def _fails_alike(signature: Signature, case: Case, message: str) -> bool:
+    """For a check that asserts by itself: does the signature fail it with the same message?"""
+    try:
+        case.run(signature.module)
+    except CheckFailure as exc:
+        return str(exc) == message
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+def diagnose(
+    assignment: Assignment, case: Case, got: Any, called: set[str], failure: str | None = None
+) -> Signature | None:
+    """The one misconception whose implementation reproduces the student's outputs (or, for a
+    self-asserting check, its failure message), or None."""
     candidates = [s for s in signatures(assignment) if s.functions & called]
-    found = [s for s in candidates if _matches(s, case, got)]
+    if failure is not None:
+        found = [s for s in candidates if _fails_alike(s, case, failure)]
+    elif isinstance(got, dict) and got:
+        found = [s for s in candidates if _matches(s, case, got)]
+    else:
+        return None
+    return _pick(found)
+
+
+def _pick(found: list[Signature]) -> Signature | None:
     if len(found) == 1:
         return found[0]
     if len(found) > 1:

@@ -98,8 +98,12 @@ def run_case(
     recorder = _Recorder(student)
     try:
         got = case.run(recorder)
-    except (StudentError, CheckFailure) as exc:
+    except StudentError as exc:
         return [result(d, False, str(exc)) for d in legs]
+    except CheckFailure as exc:
+        name, line = _explain_message(assignment, case, str(exc), recorder.called) if diagnose_failures else ("", "")
+        message = f"{exc}\n{line}" if line else str(exc)
+        return [result(d, False, message, name) for d in legs]
     except Exception as exc:  # noqa: BLE001 - the student's return value broke the check
         message = f"{case.context}: unexpected result ({type(exc).__name__}: {exc})"
         return [result(d, False, message) for d in legs]
@@ -117,6 +121,14 @@ def run_case(
             name, line = explained
             results.append(result(device, False, f"{exc}\n{line}" if line else str(exc), name))
     return results
+
+
+def _explain_message(assignment: Assignment, case: Case, message: str, called: set[str]) -> tuple[str, str]:
+    """Diagnosis of a check that failed by itself (no reference): same failure as a signature."""
+    from .diagnose import diagnose
+
+    signature = diagnose(assignment, case, None, called, failure=message)
+    return (signature.name, f"Likely cause: {signature.explanation}") if signature else ("", "")
 
 
 def _explain(assignment: Assignment, case: Case, got: Any, expected: dict, called: set[str]) -> tuple[str, str]:

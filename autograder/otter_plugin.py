@@ -40,20 +40,49 @@ class EngineVerdicts:
             raise AssertionError(result.message)
 
 
+MULTI_FILE_FOLDER = "convlab_files"
+MULTI_FILE_STUB = "submission.py"
+_SKIP = {"convlab", "tests", "__pycache__"}
+
+
+def find_submitted(submission_dir: Path, names: list[str]) -> dict[str, bytes]:
+    """The expected files, at the top of the submission or in one of its folders (a zip's)."""
+    found = {}
+    for name in names:
+        candidates = [submission_dir / name] + sorted(
+            p for p in submission_dir.rglob(name) if not _SKIP & set(p.relative_to(submission_dir).parts[:-1])
+        )
+        for path in candidates:
+            if path.is_file() and not path.is_symlink():
+                found[name] = path.read_bytes()
+                break
+    return found
+
+
+def gather(submission_dir: str, names: list[str]) -> None:
+    """Before otter runs (Gradescope): several submitted files -> one stub otter accepts.
+
+    Otter refuses a submission with more than one top-level ``.py``; the files move to
+    ``convlab_files/`` and a stub ``submission.py`` stands in for them.
+    """
+    folder = Path(submission_dir)
+    top = [folder / n for n in names if (folder / n).is_file()]
+    if len(top) < 2:
+        return
+    (folder / MULTI_FILE_FOLDER).mkdir(exist_ok=True)
+    for path in top:
+        path.rename(folder / MULTI_FILE_FOLDER / path.name)
+    (folder / MULTI_FILE_STUB).write_text(f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
+
+
 def grade_in_kernel(assignment_dir: str, submission_dir: str) -> EngineVerdicts:
     """Grade the submission files found in ``submission_dir``; never raises."""
     try:
         assignment = load_assignment(Path(assignment_dir))
-        files = {}
-        for name in assignment.files:
-            path = Path(submission_dir) / name
-            if path.is_file():
-                files[name] = path.read_bytes()
+        files = find_submitted(Path(submission_dir), assignment.files)
         # otter's whole autograder folder (source, tests, results) is hidden from the worker
         report = grade_files(assignment, files, submission=Path(submission_dir).name, hide=[str(Path(submission_dir).parent)])
-        if report.error:
-            return EngineVerdicts(report, report.error)
-        return EngineVerdicts(report)
+        return EngineVerdicts(report)  # a load error is already in each failing case's message
     except Exception as exc:  # noqa: BLE001 - report it on every case rather than crash otter
         return EngineVerdicts(None, f"the autograder failed: {type(exc).__name__}: {exc}")
 
@@ -64,9 +93,10 @@ class ConvLabPlugin(AbstractOtterPlugin):
     def before_execution(self, submission: nbformat.NotebookNode) -> nbformat.NotebookNode:
         submission_path = Path(self.submission_path).resolve()
         submission_dir = submission_path.parent
-        if submission_path.name not in self._files():
+        expected = self._files()
+        if len(expected) == 1 and submission_path.name not in expected:
             # the student's file has another name: grade it under the expected one
-            (submission_dir / self._files()[0]).write_bytes(submission_path.read_bytes())
+            (submission_dir / expected[0]).write_bytes(submission_path.read_bytes())
         assignment_dir = submission_dir / "convlab" / "assignments" / self.plugin_config["assignment"]
         source = (
             "from autograder.otter_plugin import grade_in_kernel\n"
@@ -77,3 +107,10 @@ class ConvLabPlugin(AbstractOtterPlugin):
     def _files(self) -> list[str]:
         directory = Path(self.submission_path).resolve().parent / "convlab" / "assignments" / self.plugin_config["assignment"]
         return load_assignment(directory).files
+
+
+if __name__ == "__main__":  # python -m autograder.otter_plugin gather DIR FILE...
+    import sys
+
+    if len(sys.argv) >= 3 and sys.argv[1] == "gather":
+        gather(sys.argv[2], sys.argv[3:])

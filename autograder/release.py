@@ -257,12 +257,13 @@ def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
     done = subprocess.run(cmd, cwd=stage, capture_output=True, text=True)
     if done.returncode != 0:
         raise ReleaseError(f"otter generate failed for {a.name}:\n{done.stdout}\n{done.stderr}")
-    _add_engine_path_to_setup(out)
+    _add_engine_path_to_setup(out, a.files)
     return out
 
 
-def _add_engine_path_to_setup(zip_path: Path) -> None:
-    """Make the engine (shipped under files/convlab) importable in otter's Gradescope env."""
+def _add_engine_path_to_setup(zip_path: Path, files: list[str]) -> None:
+    """Make the engine (shipped under files/convlab) importable in otter's Gradescope env, and,
+    for several submitted files, gather them before otter looks (it accepts one ``.py``)."""
     with zipfile.ZipFile(zip_path) as zf:
         contents = {info.filename: zf.read(info) for info in zf.infolist()}
     contents["setup.sh"] += (
@@ -270,10 +271,15 @@ def _add_engine_path_to_setup(zip_path: Path) -> None:
         b'mamba run -n otter-env python -c "import site, pathlib; '
         b"pathlib.Path(site.getsitepackages()[0], 'convlab.pth').write_text('/autograder/source/files/convlab')\"\n"
     )
+    if len(files) > 1:
+        gather = f"python -m autograder.otter_plugin gather /autograder/submission {' '.join(files)}\n".encode()
+        contents["run_autograder"] = contents["run_autograder"].replace(b"python /autograder/source/run_otter.py", gather + b"python /autograder/source/run_otter.py")
     tmp = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in contents.items():
-            zf.writestr(name, data)
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if name in ("run_autograder", "setup.sh") else 0o644) << 16
+            zf.writestr(info, data, zipfile.ZIP_DEFLATED)
     tmp.replace(zip_path)
 
 

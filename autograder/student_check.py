@@ -70,10 +70,16 @@ def run_public_tests(meta: dict, student: object) -> bool:
 
 
 def write_zip(files: list[str]) -> Path:
+    """submission.zip: the file itself, or for several files a stub plus convlab_files/ (the
+    layout the otter autograder accepts)."""
     path = HERE / "submission.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in files:
-            zf.write(HERE / name, arcname=name)
+        if len(files) == 1:
+            zf.write(HERE / files[0], arcname=files[0])
+        else:
+            zf.writestr("submission.py", "# ConvLab: the submitted files are in convlab_files/\n")
+            for name in files:
+                zf.write(HERE / name, arcname=f"convlab_files/{name}")
     return path
 
 

@@ -100,13 +100,20 @@ def _read_zip(path: Path) -> dict[str, bytes]:
         raise SubmissionError(f"{path.name} is not a valid zip file ({exc})") from None
 
 
-def _read_folder(path: Path) -> dict[str, bytes]:
-    out = {}
+def _read_folder(path: Path, depth: int = 0) -> dict[str, bytes]:
+    """Files of a folder and (up to two levels of) its subfolders; the top level wins a name clash."""
+    out, subfolders = {}, []
     for child in sorted(path.iterdir()):
-        if child.is_symlink() or not child.is_file() or child.name.startswith("."):
+        if child.is_symlink() or child.name.startswith((".", "__")):
             continue
-        if child.stat().st_size <= MAX_FILE_BYTES:
+        if child.is_dir():
+            subfolders.append(child)
+        elif child.is_file() and child.stat().st_size <= MAX_FILE_BYTES:
             out[child.name] = child.read_bytes()
+    if depth < 2:
+        for folder in subfolders:
+            for name, data in _read_folder(folder, depth + 1).items():
+                out.setdefault(name, data)
     return out
 
 

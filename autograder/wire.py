@@ -106,8 +106,9 @@ def encode(value: Any) -> tuple[dict, list[bytes]]:
         if isinstance(v, np.ndarray):
             if v.dtype.str not in ALLOWED_DTYPES:
                 return {"t": "opaque", "type": f"ndarray of dtype {v.dtype}"}
-            # view() reads the raw buffer: a subclass's own __array__/__eq__ never runs
-            arr = np.ascontiguousarray(v.view(np.ndarray))
+            # view() reads the raw buffer: a subclass's own __array__/__eq__ never runs;
+            # tobytes() is C-ordered whatever the layout (and keeps 0-d arrays 0-d)
+            arr = v.view(np.ndarray)
             blobs.append(arr.tobytes())
             return {"t": "nd", "i": len(blobs) - 1, "dtype": arr.dtype.str, "shape": list(arr.shape)}
         if isinstance(v, np.generic) and v.dtype.str in ALLOWED_DTYPES:

@@ -129,8 +129,17 @@ def _resolve(value, handles: dict):
 
 
 def _snapshot(args: list, kwargs: dict) -> list:
-    items = list(enumerate(args)) + list(kwargs.items())
-    return [(k, v, v.copy()) for k, v in items if isinstance(v, np.ndarray)]
+    """Copies of every array argument, nested ones included (a params dict), to detect mutation."""
+    found, stack = [], [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, np.ndarray):
+            found.append((name, value, value.copy()))
+        elif isinstance(value, dict):
+            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
+    return found
 
 
 def serve(read_fd: int, write_fd: int) -> None:
@@ -169,7 +178,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                     kwargs = _resolve(wire.decode(header["kwargs"], blobs), handles)
                     before = _snapshot(args, kwargs)
                     result = fn(*args, **kwargs)
-                    mutated = [str(k) for k, v, copy in before if not np.array_equal(v, copy, equal_nan=True)]
+                    mutated = sorted(k for k, v, copy in before if not np.array_equal(v, copy, equal_nan=v.dtype.kind in "fc"))
                     opaque = header.get("opaque") or []
                     if opaque:
                         if not isinstance(result, tuple):

@@ -25,7 +25,7 @@ def import_files(files: dict[str, bytes], tmp_path):
     namespace = type("Student", (), {})()
     sys.path.insert(0, str(tmp_path))
     try:
-        for name in files:
+        for name in [n for n in files if n.endswith(".py")]:
             spec = importlib.util.spec_from_file_location(f"student_{tmp_path.name}_{name[:-3]}", tmp_path / name)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
@@ -39,7 +39,7 @@ def import_files(files: dict[str, bytes], tmp_path):
 
 def test_solution_passes_every_case_against_the_reference_in_process(assignment, tmp_path):
     """Do the hidden references and the solution agree (without the sandbox in between)?"""
-    solution = import_files(solution_files(assignment), tmp_path)
+    solution = import_files({**solution_files(assignment), **assignment.support_files}, tmp_path)
     for case in all_cases(assignment):
         got = case.run(solution)
         if case.reference is not None:
