@@ -138,6 +138,7 @@ class Case:
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
     context: str = ""
+    timeout: float | None = None  # seconds per call in this case (default: the assignment's)
 
     def __repr__(self) -> str:
         return f"Case({self.id!r}, hidden={self.hidden})"
@@ -173,8 +174,13 @@ class Suite:
         weight: float = 1.0,
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
+        timeout: float | None = None,
     ) -> Callable[[Callable], CheckGroup]:
-        """Register ``fn(student, param)`` once per param as cases of ``question``."""
+        """Register ``fn(student, param)`` once per param as cases of ``question``.
+
+        ``timeout`` overrides the assignment's per-call time limit for these cases (e.g. a
+        training run); ``rtol``/``atol`` are the comparison tolerances against the reference.
+        """
 
         def register(fn: Callable) -> CheckGroup:
             group = CheckGroup()
@@ -191,6 +197,7 @@ class Suite:
                     rtol=rtol,
                     atol=atol,
                     context=f"{name}{label}",
+                    timeout=timeout,
                 )
                 self.cases.append(case)
                 group.cases.append(case)

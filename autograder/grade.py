@@ -9,6 +9,7 @@ never depends on the grading machine.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 import time
@@ -96,8 +97,10 @@ def run_case(
 
     legs = devices if case.reference is not None else ["cpu"]
     recorder = _Recorder(student)
+    deadline = student.deadline(case.timeout) if hasattr(student, "deadline") else contextlib.nullcontext()
     try:
-        got = case.run(recorder)
+        with deadline:
+            got = case.run(recorder)
     except StudentError as exc:
         return [result(d, False, str(exc)) for d in legs]
     except CheckFailure as exc:

@@ -9,6 +9,7 @@ whose message is meant for the student; the next call starts a fresh worker.
 
 from __future__ import annotations
 
+import contextlib
 import select
 from typing import Any
 
@@ -86,6 +87,7 @@ class StudentProxy:
         self._missing = missing_files or []
         self._adapters = adapters or []
         self._timed_out: set[str] = set()  # functions not run again after a timeout
+        self._call_timeout = self._limits.call_timeout
         self._seq = 0
 
     # -- lifecycle
@@ -123,6 +125,16 @@ class StudentProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def deadline(self, seconds: float | None):
+        """Within the block, each call may take ``seconds`` instead of the default limit."""
+        previous = self._call_timeout
+        self._call_timeout = seconds or previous
+        try:
+            yield
+        finally:
+            self._call_timeout = previous
 
     @property
     def output(self) -> str:
@@ -169,7 +181,7 @@ class StudentProxy:
             "kwargs": enc_kwargs,
             "opaque": self._opaque.get(fn, []),
         }
-        reply, reply_blobs = self._request(header, self._limits.call_timeout, fn, blobs)
+        reply, reply_blobs = self._request(header, self._call_timeout, fn, blobs)
         status = reply.get("status")
         if status == "notfound":
             reasons = [f"{name} was not submitted" for name in self._missing] + list(self.module_errors.values())

@@ -180,3 +180,12 @@ def test_adapter_functions_are_found_first():
     files = {"sub.py": b"def run():\n    return 'student'\n", "adapter.py": b"import sub\ndef run():\n    return 'adapter:' + sub.run()\n"}
     with StudentProxy(files, ["sub"], limits=FAST, adapters=["adapter"]) as st:
         assert st.run() == "adapter:student"
+
+
+def test_per_case_deadline_overrides_the_default():
+    """A check may allow a longer call (a training run) without raising everyone's limit."""
+    with proxy("import time\ndef slow():\n    time.sleep(3)\n    return 1\n") as st:
+        with st.deadline(10):
+            assert st.slow() == 1
+        with pytest.raises(StudentTimeout, match="after 2 s"):
+            st.slow()
