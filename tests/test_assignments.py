@@ -66,11 +66,21 @@ def test_starter_scores_zero(assignment):
     assert all("not implemented yet" in r.message for r in report.results), "starter failures should say why"
 
 
-@pytest.mark.parametrize("example", [p for a in ASSIGNMENTS for p in sorted((a.directory / "examples").glob("*.py"))], ids=lambda p: f"{p.parent.parent.name.split('_')[0]}-{p.stem}")
+EXAMPLES = [p for a in ASSIGNMENTS for p in sorted((a.directory / "examples").glob("*")) if p.suffix == ".py" or p.is_dir()]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.parent.name.split('_')[0]}-{p.stem}")
 def test_examples_score_as_named(example):
-    """Examples named *correct* get full marks; every other example loses points."""
+    """Examples named *correct* get full marks; every other example loses points.
+
+    An example is a file (one-file assignments) or a folder holding the submitted files.
+    """
     assignment = next(a for a in ASSIGNMENTS if a.directory == example.parent.parent)
-    report = grade_files(assignment, {assignment.files[0]: example.read_bytes()}, example.stem)
+    if example.is_dir():
+        files = {p.name: p.read_bytes() for p in example.iterdir() if p.is_file()}
+    else:
+        files = {assignment.files[0]: example.read_bytes()}
+    report = grade_files(assignment, files, example.stem)
     if "correct" in example.stem:
         assert report.score == assignment.max_score, [(r.title, r.message) for r in report.results if not r.passed]
     else:

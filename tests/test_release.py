@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, by_name
+from conftest import ASSIGNMENTS
 
 from autograder.config import ROOT
 from autograder.release import (
@@ -155,29 +155,48 @@ def test_autograder_zip_has_gradescope_shape(built, assignment):
 
 
 def otter_run(zip_path: Path, files: dict[str, bytes], tmp_path: Path) -> dict:
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-    submission = tmp_path / next(iter(files))
+    """`otter run` as a student's upload: the file itself, or (several files) check.py's zip."""
+    if len(files) == 1:
+        submission = tmp_path / next(iter(files))
+        submission.write_bytes(next(iter(files.values())))
+    else:
+        submission = tmp_path / "submission.zip"
+        with zipfile.ZipFile(submission, "w") as zf:
+            zf.writestr("submission.py", "# ConvLab: the submitted files are in convlab_files/\n")
+            for name, data in files.items():
+                zf.writestr(f"convlab_files/{name}", data)
     done = subprocess.run(
         [str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(tmp_path), str(submission)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads((tmp_path / "results.json").read_text())
 
 
-def test_otter_run_grades_solution_and_starter(built, tmp_path):
-    """The built zip under a real `otter run`: solution 100, starter 0, hidden output hidden."""
-    a = by_name("hw1")
+def test_otter_run_grades_solution_and_starter(built, assignment, tmp_path):
+    """The built zip under a real `otter run`: solution full marks, starter 0, hidden output hidden."""
+    a = assignment
     _, zip_path = built[a.name]
     (tmp_path / "s").mkdir()
     (tmp_path / "t").mkdir()
     solution = otter_run(zip_path, {n: (a.solution_dir / n).read_bytes() for n in a.files}, tmp_path / "s")
     starter = otter_run(zip_path, {n: (a.starter_dir / n).read_bytes() for n in a.files}, tmp_path / "t")
-    assert solution["score"] == a.max_score
+    assert solution["score"] == pytest.approx(a.max_score)
     assert starter["score"] == 0
     public, *questions = starter["tests"]
     assert public["name"] == "Public Tests" and public["visibility"] == "visible"
     assert questions and all(t["visibility"] == "hidden" for t in questions)
-    hidden_source = (a.directory / "tests" / "hidden.py").read_text()
-    assert "def _backward_reference" in hidden_source and "_backward_reference" not in public["output"]
+    hidden_lines = (a.directory / "tests" / "hidden.py").read_text().splitlines()
+    leaked = [line for line in hidden_lines if len(line.strip()) > 30 and line.strip() in public["output"]]
+    assert not leaked, leaked[:3]
+
+
+def test_multi_file_gather_and_find(tmp_path):
+    """Several submitted files reach the engine under otter: gathered on Gradescope, or in a zip's folder."""
+    from autograder.otter_plugin import MULTI_FILE_STUB, find_submitted, gather
+
+    (tmp_path / "a.py").write_text("A = 1\n")
+    (tmp_path / "b.py").write_text("B = 2\n")
+    gather(str(tmp_path), ["a.py", "b.py"])
+    assert sorted(p.name for p in tmp_path.glob("*.py")) == [MULTI_FILE_STUB]
+    assert find_submitted(tmp_path, ["a.py", "b.py", "c.py"]) == {"a.py": b"A = 1\n", "b.py": b"B = 2\n"}
