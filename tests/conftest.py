@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -24,3 +25,14 @@ def assignment(request):
 
 def by_name(name: str):
     return next(a for a in ASSIGNMENTS if name in (a.name, a.short_name))
+
+
+@functools.cache
+def graded_mutant(assignment_name: str, mutant_name: str):
+    """The report of one mutant, graded once per test process (several tests read it)."""
+    from autograder.grade import grade_files
+    from autograder.mutants import load_mutants, mutant_files
+
+    a = by_name(assignment_name)
+    mutant = next(m for m in load_mutants(a) if m.name == mutant_name)
+    return grade_files(a, mutant_files(a, mutant), mutant.name)

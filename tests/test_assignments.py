@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, graded_mutant
 
 from autograder import checklib
 from autograder.grade import all_cases, grade_files
-from autograder.mutants import load_mutants, mutant_files, solution_files, starter_files
+from autograder.mutants import load_mutants, solution_files, starter_files
 
 MUTANTS = [(a, m) for a in ASSIGNMENTS for m in load_mutants(a)]
 
@@ -90,7 +90,7 @@ def test_examples_score_as_named(example):
 @pytest.mark.parametrize("assignment,mutant", MUTANTS, ids=[f"{a.short_name}-{m.name}" for a, m in MUTANTS])
 def test_mutant_is_caught(assignment, mutant):
     """Does every realistic bug of the catalog lose points (by name, in this test's id)?"""
-    report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+    report = graded_mutant(assignment.name, mutant.name)
     assert report.score < assignment.max_score, f"mutant {mutant.name} ({mutant.summary}) scored full marks"
     assert mutant.summary and mutant.explanation, f"mutant {mutant.name} needs a docstring: summary line + explanation"
     # a stale mutant crashes on the solution's internals instead of expressing its bug
@@ -102,7 +102,7 @@ def test_every_hidden_check_catches_some_mutant(assignment):
     """Is every hidden check able to fail: does each one catch at least one mutant?"""
     failing: set[str] = set()
     for mutant in load_mutants(assignment):
-        report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+        report = graded_mutant(assignment.name, mutant.name)
         failing |= {r.case_id.rsplit("/", 1)[0] for r in report.results if not r.passed}
     checks = {c.id.rsplit("/", 1)[0] for c in all_cases(assignment) if c.hidden}
     assert checks <= failing, f"hidden checks no mutant fails: {sorted(checks - failing)}"

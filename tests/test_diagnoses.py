@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, graded_mutant
 
 from autograder.grade import grade_files
 from autograder.mutants import load_mutants, mutant_files, solution_files
@@ -19,7 +19,7 @@ WITH_MUTANTS = [a for a in ASSIGNMENTS if load_mutants(a)]
 def diagnosis_table(assignment) -> list[tuple[str, list[str], bool]]:
     rows = []
     for mutant in load_mutants(assignment):
-        report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+        report = graded_mutant(assignment.name, mutant.name)
         # right: the mutant is named (a bug in relu_backward may also show in the CNN's gradients,
         # where the nearest signature is the CNN's own ReLU mistake: a second, related name)
         rows.append((mutant.name, report.diagnoses, mutant.name in report.diagnoses))
