@@ -199,6 +199,9 @@ class Suite:
                     context=f"{name}{label}",
                     timeout=timeout,
                 )
+                if any(c.id == case.id for c in self.cases):
+                    # references are cached by case id: two checks must never share one
+                    raise ValueError(f"duplicate case id {case.id!r}: give each check function its own name")
                 self.cases.append(case)
                 group.cases.append(case)
                 group.params.append(param)
