@@ -44,7 +44,8 @@ _CATALOGS: dict[str, list[Signature]] = {}
 
 
 def _defined_functions(source: str) -> set[str]:
-    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    """The functions and classes a mutant redefines (a class: e.g. a student's nn.Module)."""
+    return {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
 
 def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any:

@@ -13,7 +13,6 @@ library and NumPy.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import os
 import sys
 import traceback
@@ -76,16 +75,14 @@ SANDBOX = os.getcwd()
 sys.path.insert(0, SANDBOX)
 
 
-class _Forbidden(importlib.abc.MetaPathFinder):
-    """Refuses modules the assignment forbids (a course policy, not a security boundary)."""
+def _forbid(names: list[str]) -> None:
+    """Make forbidden modules look uninstalled (a course policy, not a security boundary).
 
-    def __init__(self, names: list[str]) -> None:
-        self.names = set(names)
-
-    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001
-        if fullname.split(".")[0] in self.names:
-            raise ImportError(f"importing {fullname} is not allowed in this assignment")
-        return None
+    ``sys.modules[name] = None`` makes ``import name`` fail and ``importlib.util.find_spec``
+    return None, so libraries that probe for optional modules (torch probes tensorflow) still work.
+    """
+    for name in names:
+        sys.modules[name] = None
 
 
 def _student_traceback(exc: BaseException) -> str:
@@ -107,12 +104,17 @@ def _error(exc: BaseException) -> dict:
         message = "exceeded memory (MemoryError)"
     elif isinstance(exc, RecursionError):
         message = "maximum recursion depth exceeded"
+    elif isinstance(exc, ModuleNotFoundError) and "None in sys.modules" in str(exc):
+        message = f"importing {exc.name} is not allowed in this assignment"
     else:
         try:
             message = str(exc)[:2000]
         except BaseException:  # noqa: BLE001 - a student exception whose __str__ fails
             message = "<unprintable>"
-    return {"status": "exception", "etype": name, "message": message, "traceback": _student_traceback(exc)}
+    trace = _student_traceback(exc)
+    if isinstance(exc, ModuleNotFoundError) and "None in sys.modules" in str(exc):
+        trace = trace.replace(str(exc), message)
+    return {"status": "exception", "etype": name, "message": message, "traceback": trace}
 
 
 def _resolve(value, handles: dict):
@@ -155,7 +157,7 @@ def serve(read_fd: int, write_fd: int) -> None:
         reply: dict = {"status": "ok"}
         out_blobs: list[bytes] = []
         if op == "import":
-            sys.meta_path.insert(0, _Forbidden(header.get("forbidden", [])))
+            _forbid(header.get("forbidden", []))
             errors = {}
             # adapters (trusted helpers shipped with the assignment) are imported last, looked up first
             for name in header["modules"] + header.get("adapters", []):

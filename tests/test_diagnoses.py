@@ -41,8 +41,11 @@ def test_mutant_catalog_is_diagnosed(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.short_name)
 def test_correct_code_gets_no_diagnosis(assignment):
     correct = [("solution", solution_files(assignment))]
-    for example in sorted((assignment.directory / "examples").glob("*correct*.py")):
-        correct.append((example.stem, {assignment.files[0]: example.read_bytes()}))
+    for example in sorted((assignment.directory / "examples").glob("*correct*")):
+        if example.is_dir():
+            correct.append((example.name, {p.name: p.read_bytes() for p in example.glob("*.py")}))
+        elif example.suffix == ".py":
+            correct.append((example.stem, {assignment.files[0]: example.read_bytes()}))
     for name, files in correct:
         report = grade_files(assignment, files, name)
         assert report.score == assignment.max_score and report.diagnoses == [], name
