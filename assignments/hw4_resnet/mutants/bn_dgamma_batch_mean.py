@@ -1,0 +1,16 @@
+"""dgamma averaged over the batch instead of summed
+
+gamma[c] scales every position of channel c in every example, so dgamma sums
+dout * x_hat over N, H and W. Averaging over the batch axis divides it by N (the loss's 1/N,
+if any, is already inside dout). See §2 of the handout.
+"""
+
+
+def batchnorm2d_backward(dout, cache):
+    x_hat, gamma, std, training = cache
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * x_hat).sum(axis=(2, 3)).mean(axis=0)
+    dx_hat = dout * gamma[None, :, None, None]
+    if training:
+        dx_hat = dx_hat - dx_hat.mean(axis=(0, 2, 3), keepdims=True) - x_hat * (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True)
+    return dx_hat / std[None, :, None, None], dgamma, dbeta

@@ -1,0 +1,586 @@
+"""hw4 hidden tests: Part 1 against the same block built in torch.nn, Part 2 against reference modules.
+
+Never shipped to students. Part 1 (NumPy) calls the student's functions directly and compares
+outputs, running statistics and every gradient with a float64 ``torch.nn`` block holding the
+same weights (CPU, and CUDA when present with TF32 off). Part 2 (PyTorch) drives the student's
+modules through the trusted ``grading_adapter`` (arrays in, arrays out): the reference modules
+below get the same weights, inputs and upstream gradients. Cases stay at or below
+(4, 8, 8, 8) so a loop-based submission is fast, and are chosen to break the mutant catalog.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from torch import nn
+from torch.nn import functional as F
+
+suite = Suite(hidden=True)
+
+HERE = Path(__file__).resolve().parent
+_ADAPTER: list[Any] = []
+
+
+def _adapter() -> Any:
+    """The trusted grading_adapter module, imported by path in this process (for in-process runs)."""
+    if not _ADAPTER:
+        for path in (HERE / "grading_adapter.py", HERE.parent / "student" / "grading_adapter.py"):
+            if path.is_file():
+                spec = importlib.util.spec_from_file_location("convlab_hw4_grading_adapter", path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                _ADAPTER.append(module)
+                break
+        else:
+            raise CheckFailure("grading_adapter.py is missing: it ships with the assignment")
+    return _ADAPTER[0]
+
+
+def _drive(st: Any, fn: str, *args: Any, uses: tuple[str, ...] = ()) -> Any:
+    """Call the adapter's ``fn`` on the student's models: in the grader's worker through the
+    proxy, or here when ``st`` holds the real classes (a module namespace)."""
+    for name in uses:
+        getattr(st, name, None)  # the student functions this check exercises (for diagnoses)
+    if isinstance(getattr(st, "BasicBlock", None), type):
+        return getattr(_adapter(), fn)(*args, models=st)
+    return getattr(st, fn)(*args)
+
+
+def _tensor(a: np.ndarray, device: str, grad: bool = False) -> torch.Tensor:
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    return torch.tensor(a, dtype=torch.float64, device=device, requires_grad=grad)
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    t = t.detach().cpu()
+    return t.numpy().astype(np.float64 if t.is_floating_point() else np.int64)
+
+
+def _upstream(seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The upstream gradient dL/dout fed to both the student and torch."""
+    return np.random.default_rng(seed + 1000).standard_normal(shape)
+
+
+def _as_array(value: Any) -> Any:
+    """A num_batches_tracked given back as a Python or NumPy int counts as a 0-d array."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return np.asarray(value, dtype=np.int64)
+    return value
+
+
+# ---------------------------------------------------------------- reference modules (torch.nn)
+
+
+class RefBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int, stride: int = 1, residual: bool = True) -> None:
+        super().__init__()
+        self.use_skip = residual
+        self.conv1 = nn.Conv2d(c_in, c_out, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        if residual:
+            needs = stride != 1 or c_in != c_out
+            layers = [nn.Conv2d(c_in, c_out, kernel_size=1, stride=stride, bias=False), nn.BatchNorm2d(c_out)]
+            self.shortcut = nn.Sequential(*layers) if needs else nn.Sequential()
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + self.shortcut(x)) if self.use_skip else torch.relu(y)
+
+
+class RefResNet(nn.Module):
+    def __init__(self, in_channels=1, num_classes=10, channels=(8, 16, 32), blocks_per_stage=(1, 1, 1), residual=True) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, channels[0], kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(channels[0]), nn.ReLU())
+        stages, width = [], channels[0]
+        for s, (c, k) in enumerate(zip(channels, blocks_per_stage, strict=True)):
+            stages.append(nn.Sequential(*[RefBlock(width if b == 0 else c, c, 2 if (s and not b) else 1, residual) for b in range(k)]))
+            width = c
+        self.stages = nn.Sequential(*stages)
+        self.fc = nn.Linear(channels[-1], num_classes)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs
+        return self.fc(F.adaptive_avg_pool2d(self.stages(self.stem(x)), 1).flatten(1))
+
+
+def _reference_module(kind: str, kwargs: dict) -> nn.Module:
+    if kind == "block":
+        k = dict(kwargs)
+        return RefBlock(k.pop("in_channels"), k.pop("out_channels"), **k)
+    return RefResNet(**kwargs)
+
+
+# ---------------------------------------------------------------- Part 1: BatchNorm
+
+
+@dataclass(frozen=True)
+class BNCase:
+    shape: tuple[int, int, int, int]
+    training: bool
+    seed: int
+    momentum: float | None = None  # None: not passed (the default 0.1)
+
+    def __str__(self) -> str:
+        extra = f", momentum={self.momentum}" if self.momentum is not None else ""
+        return f"x of shape {self.shape}, training={self.training}{extra}"
+
+    def inputs(self) -> tuple[np.ndarray, ...]:
+        rng = np.random.default_rng(self.seed)
+        c = self.shape[1]
+        x = 2.0 * rng.standard_normal(self.shape) + 0.5
+        return x, 1 + 0.3 * rng.standard_normal(c), 0.2 * rng.standard_normal(c), 0.3 * rng.standard_normal(c), 0.5 + rng.random(c)
+
+    @property
+    def kwargs(self) -> dict:
+        kw: dict = {"training": self.training}
+        if self.momentum is not None:
+            kw["momentum"] = self.momentum
+        return kw
+
+    def torch_forward(self, device: str, grad: bool = False):
+        x, gamma, beta, mean, var = (_tensor(a, device, grad) for a in self.inputs())
+        mean, var = mean.detach(), var.detach()
+        out = F.batch_norm(x, mean, var, gamma, beta, training=self.training, momentum=self.momentum or 0.1, eps=1e-5)
+        return (x, gamma, beta), out, mean, var
+
+
+BN_CASES = [
+    BNCase((4, 3, 5, 5), True, 1),
+    BNCase((4, 3, 5, 5), False, 2),
+    BNCase((1, 2, 3, 4), True, 3),
+    BNCase((2, 4, 1, 1), True, 4),
+    BNCase((3, 2, 4, 6), True, 5, momentum=0.3),
+    BNCase((1, 3, 1, 1), False, 6),
+    BNCase((2, 5, 3, 2), False, 7),
+]
+
+
+@suite.check("q1", BN_CASES, title="batchnorm2d_forward")
+def batchnorm2d_forward(st, c: BNCase):
+    out, mean, var, _cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(*c.inputs(), **c.kwargs), 4)
+    return {"out": out, "running_mean": mean, "running_var": var}
+
+
+@batchnorm2d_forward.reference
+def _(c: BNCase, device: str) -> dict:
+    _inputs, out, mean, var = c.torch_forward(device)
+    return {"out": _np(out), "running_mean": _np(mean), "running_var": _np(var)}
+
+
+@suite.check("q1", [(1, 3, 1, 1), (1, 1, 1, 1)], title="batchnorm2d_forward refuses one value per channel in training")
+def batchnorm2d_single_value(st, shape):
+    x = np.ones(shape)
+    c = shape[1]
+    exception = raised(st.batchnorm2d_forward, x, np.ones(c), np.zeros(c), np.zeros(c), np.ones(c), training=True)
+    assert_value("the exception raised", exception, "ValueError", context=f"batchnorm2d_forward(x of shape {shape}, training=True)")
+
+
+@suite.check("q2", BN_CASES, title="batchnorm2d_backward")
+def batchnorm2d_backward(st, c: BNCase):
+    out, _mean, _var, cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(*c.inputs(), **c.kwargs), 4)
+    dx, dgamma, dbeta = expect_tuple("batchnorm2d_backward", st.batchnorm2d_backward(_upstream(c.seed, np.shape(out)), cache), 3)
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+
+
+@batchnorm2d_backward.reference
+def _(c: BNCase, device: str) -> dict:
+    (x, gamma, beta), out, _mean, _var = c.torch_forward(device, grad=True)
+    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
+    return {"dx": _np(x.grad), "dgamma": _np(gamma.grad), "dbeta": _np(beta.grad)}
+
+
+# ---------------------------------------------------------------- Part 1: the block
+
+
+@dataclass(frozen=True)
+class BlockCase:
+    n: int
+    c_in: int
+    c_out: int
+    size: tuple[int, int]
+    stride: int
+    training: bool
+    seed: int
+    tracked: bool = False  # params hold the num_batches_tracked entries of a real state_dict()
+
+    def __str__(self) -> str:
+        s = f"N={self.n}, C_in={self.c_in}, C_out={self.c_out}, input {self.size[0]}x{self.size[1]}, stride={self.stride}, training={self.training}"
+        return s + (", with num_batches_tracked" if self.tracked else "")
+
+    @property
+    def projection(self) -> bool:
+        return self.stride != 1 or self.c_in != self.c_out
+
+    def x(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).standard_normal((self.n, self.c_in, *self.size))
+
+    def params(self) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(self.seed + 500)
+        co, ci = self.c_out, self.c_in
+        p = {"conv1.weight": 0.4 * rng.standard_normal((co, ci, 3, 3))}
+        names = ["bn1", "bn2"] + (["shortcut.1"] if self.projection else [])
+        for bn in names:
+            if bn == "bn2":
+                p["conv2.weight"] = 0.4 * rng.standard_normal((co, co, 3, 3))
+            if bn == "shortcut.1":
+                p["shortcut.0.weight"] = 0.6 * rng.standard_normal((co, ci, 1, 1))
+            p[f"{bn}.weight"] = 1 + 0.3 * rng.standard_normal(co)
+            p[f"{bn}.bias"] = 0.3 * rng.standard_normal(co)
+            p[f"{bn}.running_mean"] = 0.3 * rng.standard_normal(co)
+            p[f"{bn}.running_var"] = 0.5 + rng.random(co)
+            if self.tracked:
+                p[f"{bn}.num_batches_tracked"] = np.array(self.seed % 7, dtype=np.int64)
+        return p
+
+    def torch_block(self, device: str) -> RefBlock:
+        block = RefBlock(self.c_in, self.c_out, self.stride).to(torch.float64)
+        state = {k: torch.tensor(v) for k, v in self.params().items()}
+        block.load_state_dict(state, strict=self.tracked)
+        return block.to(device).train(self.training)
+
+
+BLOCK_CASES = [
+    BlockCase(2, 4, 4, (6, 6), 1, True, 21),
+    BlockCase(2, 4, 4, (6, 6), 1, False, 22),
+    BlockCase(3, 4, 4, (7, 7), 2, True, 23),
+    BlockCase(2, 3, 6, (5, 5), 1, True, 24, tracked=True),
+    BlockCase(2, 3, 6, (7, 5), 2, True, 25),
+    BlockCase(2, 3, 6, (7, 5), 2, False, 26, tracked=True),
+    BlockCase(1, 4, 4, (5, 6), 1, True, 27),
+    BlockCase(1, 2, 4, (4, 5), 2, True, 28),
+    BlockCase(4, 8, 8, (8, 8), 1, True, 29, tracked=True),
+    BlockCase(2, 4, 4, (5, 7), 2, False, 30),
+    BlockCase(4, 4, 8, (8, 8), 2, True, 31),
+]
+
+
+def _state_outputs(state: Any, context: str) -> dict:
+    if not isinstance(state, dict):
+        raise CheckFailure(f"{context}: state is a {type(state).__name__}, expected a dict keyed like the block's buffers")
+    return {"state keys": tuple(sorted(state)), **{f"state[{k!r}]": _as_array(v) for k, v in state.items()}}
+
+
+@suite.check("q3", BLOCK_CASES, title="residual_block_forward")
+def residual_block_forward(st, c: BlockCase):
+    out, state, _cache = expect_tuple("residual_block_forward", st.residual_block_forward(c.x(), c.params(), stride=c.stride, training=c.training), 3)
+    return {"out": out, **_state_outputs(state, f"residual_block_forward[{c}]")}
+
+
+@residual_block_forward.reference
+def _(c: BlockCase, device: str) -> dict:
+    block = c.torch_block(device)
+    out = block(_tensor(c.x(), device))
+    buffers = {k: _np(v) for k, v in block.state_dict().items() if "running" in k or (c.tracked and "num_batches" in k)}
+    return {"out": _np(out), "state keys": tuple(sorted(buffers)), **{f"state[{k!r}]": v for k, v in buffers.items()}}
+
+
+@suite.check("q4", BLOCK_CASES, title="residual_block_backward")
+def residual_block_backward(st, c: BlockCase):
+    out, _state, cache = expect_tuple("residual_block_forward", st.residual_block_forward(c.x(), c.params(), stride=c.stride, training=c.training), 3)
+    dx, grads = expect_tuple("residual_block_backward", st.residual_block_backward(_upstream(c.seed, np.shape(out)), cache), 2)
+    if not isinstance(grads, dict):
+        raise CheckFailure(f"residual_block_backward[{c}]: grads is a {type(grads).__name__}, expected a dict")
+    return {"dx": dx, "grads keys": tuple(sorted(grads)), **{f"grads[{k!r}]": v for k, v in grads.items()}}
+
+
+@residual_block_backward.reference
+def _(c: BlockCase, device: str) -> dict:
+    block = c.torch_block(device)
+    x = _tensor(c.x(), device, grad=True)
+    out = block(x)
+    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
+    grads = {k: _np(p.grad) for k, p in block.named_parameters()}
+    return {"dx": _np(x.grad), "grads keys": tuple(sorted(grads)), **{f"grads[{k!r}]": v for k, v in grads.items()}}
+
+
+@dataclass(frozen=True)
+class BadShortcut:
+    case: BlockCase
+    drop: bool  # True: the projection is needed and missing; False: given but not needed
+
+    def __str__(self) -> str:
+        return f"{self.case}, projection {'missing' if self.drop else 'given but not needed'}"
+
+
+BAD_SHORTCUTS = [
+    BadShortcut(BlockCase(2, 4, 4, (6, 6), 2, True, 41), drop=True),
+    BadShortcut(BlockCase(2, 3, 5, (4, 4), 1, False, 42), drop=True),
+    BadShortcut(BlockCase(2, 4, 4, (6, 6), 2, True, 43), drop=False),
+    BadShortcut(BlockCase(1, 3, 3, (5, 4), 2, False, 44), drop=False),
+]
+
+
+@suite.check("q3", BAD_SHORTCUTS, title="residual_block_forward raises ValueError naming the shortcut keys")
+def residual_block_bad_shortcut(st, b: BadShortcut):
+    params = b.case.params()
+    if b.drop:
+        params = {k: v for k, v in params.items() if not k.startswith("shortcut.")}
+        stride = b.case.stride
+    else:
+        stride = 1  # the case's params hold a projection (stride 2, same channels): ask for none
+    context = f"residual_block_forward[{b}]"
+    try:
+        st.residual_block_forward(b.case.x(), params, stride=stride, training=b.case.training)
+    except Exception as exc:  # noqa: BLE001
+        etype = getattr(exc, "etype", None) if hasattr(exc, "etype") else type(exc).__name__
+        if etype is None or isinstance(exc, NotImplementedError):
+            raise
+        assert_value("the exception raised", etype, "ValueError", context=context)
+        if "shortcut" not in str(exc):
+            raise CheckFailure(f"{context}: the ValueError does not name the shortcut.* keys") from None
+        return
+    raise CheckFailure(f"{context}: no exception raised, expected a ValueError naming the shortcut.* keys")
+
+
+# ---------------------------------------------------------------- Part 2: modules
+
+
+@dataclass(frozen=True)
+class ModuleCase:
+    kind: str  # "block" (BasicBlock) or "resnet" (ResNet)
+    kwargs: tuple  # sorted (name, value) pairs, hashable
+    seed: int
+    training: bool = True
+    n: int = 2
+    size: tuple[int, int] = (8, 8)
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs)
+        name = "BasicBlock" if self.kind == "block" else "ResNet"
+        return f"{name}({args}), {'train' if self.training else 'eval'} mode, x of shape {self.x_shape}"
+
+    @property
+    def kw(self) -> dict:
+        return dict(self.kwargs)
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        c = self.kw.get("in_channels", 1)
+        return (self.n, c, *self.size)
+
+    def x(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).standard_normal(self.x_shape)
+
+    def reference(self, device: str = "cpu") -> nn.Module:
+        torch.manual_seed(self.seed)
+        module = _reference_module(self.kind, self.kw).to(torch.float64)
+        generator = torch.Generator().manual_seed(self.seed)
+        with torch.no_grad():
+            for name, t in module.state_dict().items():
+                if name.endswith(("bn1.weight", "bn2.weight", "1.weight")) and t.ndim == 1:
+                    t.copy_(1 + 0.3 * torch.randn(t.shape, generator=generator, dtype=torch.float64))
+                elif name.endswith(("bias", "running_mean")) and t.ndim == 1:
+                    t.copy_(0.3 * torch.randn(t.shape, generator=generator, dtype=torch.float64))
+                elif name.endswith("running_var"):
+                    t.copy_(0.5 + torch.rand(t.shape, generator=generator, dtype=torch.float64))
+                elif name.endswith("num_batches_tracked"):
+                    t.fill_(3)
+        return module.to(device).train(self.training)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {k: _np(v) for k, v in self.reference().state_dict().items()}
+
+    def out_shape(self) -> tuple[int, ...]:
+        with torch.no_grad():
+            return tuple(self.reference()(torch.zeros(self.x_shape, dtype=torch.float64)).shape)
+
+
+def _kw(**kwargs: Any) -> tuple:
+    return tuple(sorted(kwargs.items()))
+
+
+SHAPE_CASES = [
+    ModuleCase("block", _kw(in_channels=4, out_channels=4), 0),
+    ModuleCase("block", _kw(in_channels=4, out_channels=8), 0),
+    ModuleCase("block", _kw(in_channels=4, out_channels=4, stride=2), 0),
+    ModuleCase("block", _kw(in_channels=3, out_channels=6, stride=2, residual=False), 0),
+    ModuleCase("resnet", _kw(), 0),
+    ModuleCase("resnet", _kw(channels=(4, 8), blocks_per_stage=(2, 1)), 0),
+    ModuleCase("resnet", _kw(in_channels=3, num_classes=5, channels=(4, 6, 8), blocks_per_stage=(1, 2, 1)), 0),
+    ModuleCase("resnet", _kw(residual=False), 0),
+]
+
+
+@suite.check("q5", SHAPE_CASES, title="state_dict keys, shapes and parameter count")
+def module_shapes(st, c: ModuleCase):
+    report = _drive(st, "state_dict_shapes", c.kind, c.kw, uses=("BasicBlock", "ResNet"))
+    shapes = report["shapes"]
+    return {"state_dict keys and shapes": tuple(sorted((k, tuple(v)) for k, v in shapes.items())), "parameter count": report["parameters"]}
+
+
+@module_shapes.reference
+def _(c: ModuleCase, device: str) -> dict:
+    module = c.reference()
+    shapes = tuple(sorted((k, tuple(v.shape)) for k, v in module.state_dict().items()))
+    return {"state_dict keys and shapes": shapes, "parameter count": sum(p.numel() for p in module.parameters())}
+
+
+FORWARD_CASES = [
+    ModuleCase("block", _kw(in_channels=4, out_channels=4), 51, size=(6, 6)),
+    ModuleCase("block", _kw(in_channels=4, out_channels=4), 52, training=False, size=(6, 6)),
+    ModuleCase("block", _kw(in_channels=3, out_channels=6, stride=2), 53, size=(7, 5)),
+    ModuleCase("block", _kw(in_channels=4, out_channels=4, stride=2), 54, training=False, n=1, size=(6, 7)),
+    ModuleCase("block", _kw(in_channels=4, out_channels=4, residual=False), 55, size=(5, 5)),
+    ModuleCase("block", _kw(in_channels=3, out_channels=6, stride=2, residual=False), 56, training=False, size=(6, 6)),
+    ModuleCase("resnet", _kw(), 57, n=4),
+    ModuleCase("resnet", _kw(), 58, training=False, n=3),
+    ModuleCase("resnet", _kw(channels=(4, 8), blocks_per_stage=(2, 1), residual=False), 59, n=3, size=(7, 7)),
+    ModuleCase("resnet", _kw(in_channels=3, num_classes=5, channels=(4, 6, 8), blocks_per_stage=(1, 2, 1)), 60, size=(9, 8)),
+]
+
+
+@suite.check("q5", FORWARD_CASES, title="forward and backward with the reference's weights")
+def module_forward(st, c: ModuleCase):
+    dout = _upstream(c.seed, c.out_shape())
+    got = _drive(st, "forward_with_weights", c.kind, c.kw, c.weights(), c.x(), c.training, dout, uses=("BasicBlock", "ResNet"))
+    result = {"out": got["out"], "dx": got["dx"]}
+    result.update({f"grads[{k!r}]": v for k, v in got["grads"].items()})
+    result.update({f"buffers[{k!r}]": v for k, v in got["buffers"].items()})
+    return result
+
+
+@module_forward.reference
+def _(c: ModuleCase, device: str) -> dict:
+    module = c.reference(device)
+    x = _tensor(c.x(), device, grad=True)
+    out = module(x)
+    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
+    result = {"out": _np(out), "dx": _np(x.grad)}
+    result.update({f"grads[{k!r}]": _np(p.grad) for k, p in module.named_parameters()})
+    result.update({f"buffers[{k!r}]": _np(b) for k, b in module.named_buffers()})
+    return result
+
+
+CUDA_CASES = [ModuleCase("resnet", _kw(), 61, n=3), ModuleCase("resnet", _kw(), 62, training=False, n=2)]
+
+
+@suite.check("q5", CUDA_CASES, title="the model runs on CUDA (when present) as on CPU")
+def module_cuda(st, c: ModuleCase):
+    got = _drive(st, "cuda_forward", c.kind, c.kw, c.weights(), c.x(), c.training, uses=("BasicBlock", "ResNet"))
+    if got.get("cuda") is not None:
+        assert_array("the output on CUDA", got["cuda"], np.asarray(got["out"]), rtol=1e-7, atol=1e-9, context=f"{c}, CUDA vs CPU")
+    return {"out": got["out"]}
+
+
+@module_cuda.reference
+def _(c: ModuleCase, device: str) -> dict:
+    with torch.no_grad():
+        return {"out": _np(c.reference(device)(_tensor(c.x(), device)))}
+
+
+# ---------------------------------------------------------------- Part 2: zero_init_residual
+
+
+@dataclass(frozen=True)
+class ZeroInitCase:
+    kwargs: tuple
+    identity_blocks: tuple[str, ...]
+    x_shape: tuple[int, ...]
+    seed: int
+
+    def __str__(self) -> str:
+        return "ResNet(" + ", ".join(f"{k}={v!r}" for k, v in self.kwargs) + ")"
+
+    def x(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).standard_normal(self.x_shape)
+
+
+ZERO_INIT_CASES = [
+    ZeroInitCase(_kw(), ("stages.0.0",), (2, 8, 5, 5), 71),
+    ZeroInitCase(_kw(channels=(4, 4), blocks_per_stage=(2, 2)), ("stages.0.0", "stages.0.1", "stages.1.1"), (3, 4, 4, 6), 72),
+]
+
+
+@suite.check("q6", ZERO_INIT_CASES, title="zero_init_residual")
+def zero_init(st, c: ZeroInitCase):
+    report = _drive(st, "zero_init_report", dict(c.kwargs), list(c.identity_blocks), c.x(), uses=("zero_init_residual",))
+    result = {"returns the model": report["returned_model"], "changed entries": tuple(report["changed"])}
+    result.update({f"bn2 weight {k!r}": v for k, v in report["after"].items() if k.endswith("bn2.weight")})
+    result.update({f"identity block {k}": v for k, v in report["identity"].items()})
+    return result
+
+
+@zero_init.reference
+def _(c: ZeroInitCase, device: str) -> dict:
+    module = RefResNet(**dict(c.kwargs))
+    bn2 = sorted(k for k in module.state_dict() if k.endswith("bn2.weight"))
+    result = {"returns the model": True, "changed entries": tuple(bn2)}
+    result.update({f"bn2 weight {k!r}": np.zeros(module.state_dict()[k].shape) for k in bn2})
+    for name in c.identity_blocks:
+        for mode in ["train", "eval"]:
+            result[f"identity block {name}/{mode}"] = np.abs(c.x())
+    return result
+
+
+# ---------------------------------------------------------------- Part 2: gradient_norms
+
+
+@dataclass(frozen=True)
+class NormCase:
+    kind: str  # "resnet" (reference weights) or "deep" (train.deep_net, seeded)
+    kwargs: tuple
+    training: bool
+    seed: int
+    n: int = 4
+
+    def __str__(self) -> str:
+        name = "ResNet" if self.kind == "resnet" else "deep_net"
+        return f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in self.kwargs) + f"), {'train' if self.training else 'eval'} mode"
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(self.seed)
+        return rng.standard_normal((self.n, 1, 8, 8)), rng.integers(0, 10, self.n).astype(np.int64)
+
+    def module_case(self) -> ModuleCase:
+        return ModuleCase("resnet", self.kwargs, self.seed, self.training)
+
+    def reference(self) -> nn.Module:
+        if self.kind == "resnet":
+            return self.module_case().reference()
+        return _adapter()._train_module().deep_net(**dict(self.kwargs)).train(self.training)
+
+
+NORM_CASES = [
+    NormCase("resnet", _kw(), True, 81),
+    NormCase("resnet", _kw(channels=(4, 8), blocks_per_stage=(2, 1)), False, 82),
+    NormCase("deep", _kw(depth=10, residual=False), True, 83),
+    NormCase("deep", _kw(depth=10, residual=True), True, 84),
+    NormCase("deep", _kw(depth=12, residual=True, batchnorm=True, seed=3), True, 85),
+]
+
+
+@suite.check("q7", NORM_CASES, title="gradient_norms", atol=0.0)
+def gradient_norms(st, c: NormCase):
+    weights = c.module_case().weights() if c.kind == "resnet" else None
+    x, y = c.inputs()
+    got = _drive(st, "gradient_norms_of", c.kind, dict(c.kwargs), weights, x, y, c.training, uses=("gradient_norms",))
+    return {"names": tuple(got["names"]), "norms": got["norms"], "mode kept": got["training"]}
+
+
+@gradient_norms.reference
+def _(c: NormCase, device: str) -> dict:
+    module = c.reference()
+    x, y = c.inputs()
+    F.cross_entropy(module(torch.tensor(x)), torch.tensor(y)).backward()
+    pairs = [(k, float(p.grad.norm())) for k, p in module.named_parameters() if p.ndim == 4]
+    return {"names": tuple(k for k, _ in pairs), "norms": np.array([v for _, v in pairs]), "mode kept": c.training}
+
+
+# ---------------------------------------------------------------- Part 2: it trains
+
+
+@suite.check("q8", title="ResNet() trained by train.py reaches 95 % test accuracy on digits", timeout=120)
+def it_trains(st, _):
+    history = _drive(st, "train_accuracy", 10, uses=("ResNet",))
+    final = float(history[-1])
+    if not final >= 0.95:
+        raise CheckFailure(f"ResNet() trained for 10 epochs by train.py (seed 0): test accuracy {final:.3f} after the last epoch, expected at least 0.95")
