@@ -16,7 +16,6 @@ import ast
 import atexit
 import importlib.util
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 
 from .checklib import Case, CheckFailure
 from .config import Assignment
-from .mutants import Mutant, load_mutants, mutant_files
+from .mutants import Mutant, load_mutants, mutant_files, private_imports
 
 
 @dataclass
@@ -56,8 +55,7 @@ def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any
     for name, data in files.items():
         (folder / name).write_bytes(data)
     namespace = type("Mutant", (), {})()
-    sys.path.insert(0, str(folder))
-    try:
+    with private_imports(folder, [Path(n).stem for n in files if n.endswith(".py")]):
         for name in assignment.files:
             spec = importlib.util.spec_from_file_location(f"convlab_mutant_{assignment.name}_{mutant.name}_{Path(name).stem}", folder / name)
             module = importlib.util.module_from_spec(spec)
@@ -65,8 +63,6 @@ def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any
             for attr in dir(module):
                 if not attr.startswith("_"):
                     setattr(namespace, attr, getattr(module, attr))
-    finally:
-        sys.path.remove(str(folder))
     return namespace
 
 

@@ -10,6 +10,8 @@ mutant appended, so the catalog stores only the bug itself. An optional line
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +54,24 @@ def mutant_files(assignment: Assignment, mutant: Mutant) -> dict[str, bytes]:
     files = solution_files(assignment)
     files[mutant.target] = files[mutant.target] + f"\n\n# ---- mutant: {mutant.name}\n".encode() + mutant.source.encode()
     return files
+
+
+@contextlib.contextmanager
+def private_imports(folder: Path, names: list[str]):
+    """Import modules from ``folder`` without meeting another assignment's same-named modules.
+
+    Two assignments may ship a ``layers.py``: the ones cached in ``sys.modules`` are set aside
+    while importing from ``folder``, then put back.
+    """
+    saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        for n in names:
+            sys.modules.pop(n, None)
+        sys.modules.update(saved)
 
 
 def write_submission(files: dict[str, bytes], directory: Path) -> Path:

@@ -13,7 +13,7 @@ from conftest import ASSIGNMENTS, graded_mutant
 
 from autograder import checklib
 from autograder.grade import all_cases, grade_files
-from autograder.mutants import load_mutants, solution_files, starter_files
+from autograder.mutants import load_mutants, private_imports, solution_files, starter_files
 
 MUTANTS = [(a, m) for a in ASSIGNMENTS for m in load_mutants(a)]
 
@@ -23,8 +23,7 @@ def import_files(files: dict[str, bytes], tmp_path):
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     namespace = type("Student", (), {})()
-    sys.path.insert(0, str(tmp_path))
-    try:
+    with private_imports(tmp_path, [n[:-3] for n in files if n.endswith(".py")]):
         for name in [n for n in files if n.endswith(".py")]:
             spec = importlib.util.spec_from_file_location(f"student_{tmp_path.name}_{name[:-3]}", tmp_path / name)
             module = importlib.util.module_from_spec(spec)
@@ -32,8 +31,6 @@ def import_files(files: dict[str, bytes], tmp_path):
             for attr in dir(module):
                 if not attr.startswith("_"):
                     setattr(namespace, attr, getattr(module, attr))
-    finally:
-        sys.path.remove(str(tmp_path))
     return namespace
 
 
@@ -122,3 +119,19 @@ def test_public_expectations_match_torch():
     np.testing.assert_array_equal(out[0, 0].numpy(), [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     for (n, k), kwargs, expected in [((5, 3), {}, 3), ((7, 3), {"stride": 2, "padding": 1}, 4), ((10, 3), {"dilation": 2}, 6), ((8, 3), {"stride": 3}, 2)]:
         assert F.conv1d(torch.zeros(1, 1, n), torch.zeros(1, 1, k), **kwargs).shape[-1] == expected
+
+
+def test_hw5_shipped_weights_match_the_handout():
+    """The committed hw5 weights are accurate, and the high learning rate killed most conv3 filters."""
+    from autograder.config import ROOT
+
+    path = ROOT / "assignments" / "hw5_understanding" / "train_models.py"
+    spec = importlib.util.spec_from_file_location("convlab_hw5_train_models", path)
+    train_models = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_models)
+    measured = train_models.check_shipped_models()  # NumPy model.py on the committed .npz, no training
+    assert measured["digits_cnn"]["accuracy"] >= 0.97, measured
+    assert measured["faces_cnn"]["accuracy"] >= 0.96, measured
+    assert measured["faces_cnn_high_lr"]["accuracy"] >= 0.96, measured
+    assert 16 <= measured["faces_cnn_high_lr"]["dead_conv3"] <= 21, measured
+    assert measured["faces_cnn"]["dead_conv3"] <= 4, measured
