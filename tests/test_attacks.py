@@ -32,8 +32,14 @@ def header(path: Path, key: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def attack_source(path: Path) -> bytes:
-    return solution_files(HW1)["convolution.py"] + b"\n\n# ---- attack\n" + path.read_bytes()
+MARKER = "convlab-attack-leftover-marker"
+
+
+def attack_source(path: Path, tag: str) -> bytes:
+    """The attack appended to the solution; its leftover processes are named after ``tag`` so
+    tests running in parallel each look for their own."""
+    attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}")
+    return solution_files(HW1)["convolution.py"] + b"\n\n# ---- attack\n" + attack.encode()
 
 
 def zeroed(path: Path) -> set[str]:
@@ -56,8 +62,8 @@ def assert_no_secrets(text: str) -> None:
         assert word not in text, f"{word} reached the student's output"
 
 
-def no_leftovers() -> None:
-    marker = subprocess.run(["pgrep", "-f", "convlab-attack-leftover-marker"], capture_output=True, text=True)
+def no_leftovers(tag: str) -> None:
+    marker = subprocess.run(["pgrep", "-f", f"{MARKER}-{tag}"], capture_output=True, text=True)
     assert marker.stdout.strip() == "", "a process started by a submission outlived grading"
     planted = [p for base in (ROOT, Path("/tmp")) for p in base.glob("PWNED*")]
     assert not planted, f"a submission wrote outside its sandbox: {planted}"
@@ -88,7 +94,7 @@ def _grade_batch(base: Path) -> dict:
     shutil.rmtree(subs, ignore_errors=True)
     subs.mkdir()
     for path in ATTACKS:
-        (subs / f"{path.stem}.py").write_bytes(attack_source(path))
+        (subs / f"{path.stem}.py").write_bytes(attack_source(path, "batch"))
     (subs / "zz_honest_solution.py").write_bytes(solution_files(HW1)["convolution.py"])
     (subs / "zz_honest_starter.py").write_bytes(starter_files(HW1)["convolution.py"])
     cmd = [sys.executable, "-m", "autograder", "grade", "hw1", str(subs), "--out", str(out), "--jobs", "2", "--quiet"]
@@ -103,7 +109,7 @@ def test_batch_survives_every_attack(batch):
     assert len(rows) == len(ATTACKS) + 2
     assert float(rows["zz_honest_solution"]["score"]) == 100
     assert float(rows["zz_honest_starter"]["score"]) == 0
-    no_leftovers()
+    no_leftovers("batch")
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
@@ -130,7 +136,7 @@ def autograder_zip(tmp_path_factory):
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
 def test_attack_through_otter_run(autograder_zip, attack, tmp_path):
     """The same attack under a real `otter run` of the built autograder zip."""
-    (tmp_path / "convolution.py").write_bytes(attack_source(attack))
+    (tmp_path / "convolution.py").write_bytes(attack_source(attack, f"otter-{attack.stem}"))
     otter = Path(sys.executable).with_name("otter")
     done = subprocess.run(
         [str(otter), "run", "-a", str(autograder_zip), "-o", str(tmp_path), str(tmp_path / "convolution.py")],
@@ -144,4 +150,4 @@ def test_attack_through_otter_run(autograder_zip, attack, tmp_path):
         assert scores[q.id] == pytest.approx(expected), f"{q.id}: {scores[q.id]} (expected {expected})"
     visible = "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
     assert_no_secrets(visible)
-    no_leftovers()
+    no_leftovers(f"otter-{attack.stem}")
