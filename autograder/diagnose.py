@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import atexit
-import importlib.util
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ import numpy as np
 
 from .checklib import Case, CheckFailure
 from .config import Assignment
-from .mutants import Mutant, load_mutants, mutant_files, private_imports
+from .mutants import Mutant, import_trusted, load_mutants, mutant_files
 
 
 @dataclass
@@ -49,21 +48,8 @@ def _defined_functions(source: str) -> set[str]:
 
 def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any:
     """Import the mutant (solution + bug) in this process: trusted code, written by staff."""
-    folder = workdir / mutant.name
-    folder.mkdir()
     files = {**assignment.support_files, **mutant_files(assignment, mutant)}
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    namespace = type("Mutant", (), {})()
-    with private_imports(folder, [Path(n).stem for n in files if n.endswith(".py")]):
-        for name in assignment.files:
-            spec = importlib.util.spec_from_file_location(f"convlab_mutant_{assignment.name}_{mutant.name}_{Path(name).stem}", folder / name)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for attr in dir(module):
-                if not attr.startswith("_"):
-                    setattr(namespace, attr, getattr(module, attr))
-    return namespace
+    return import_trusted(files, workdir / mutant.name, assignment.files, f"convlab_mutant_{assignment.name}_{mutant.name}")
 
 
 def signatures(assignment: Assignment) -> list[Signature]:

@@ -75,9 +75,7 @@ class _Recorder:
         return getattr(self._student, name)
 
 
-def run_case(
-    assignment: Assignment, case: Case, student: Any, points: float, devices: list[str], diagnose_failures: bool = True
-) -> list[CaseResult]:
+def run_case(assignment: Assignment, case: Case, student: Any, points: float, devices: list[str]) -> list[CaseResult]:
     """Run one case against ``student`` (a proxy or a module); one result per device."""
 
     def result(device: str, passed: bool, message: str, diagnosis: str = "") -> CaseResult:
@@ -104,7 +102,7 @@ def run_case(
     except StudentError as exc:
         return [result(d, False, str(exc)) for d in legs]
     except CheckFailure as exc:
-        name, line = _explain_message(assignment, case, str(exc), recorder.called) if diagnose_failures else ("", "")
+        name, line = _explain(assignment, case, recorder.called, failure=str(exc))
         message = f"{exc}\n{line}" if line else str(exc)
         return [result(d, False, message, name) for d in legs]
     except Exception as exc:  # noqa: BLE001 - the student's return value broke the check
@@ -120,31 +118,26 @@ def run_case(
             results.append(result(device, True, "passed"))
         except CheckFailure as exc:
             if explained is None:
-                explained = _explain(assignment, case, got, expected, recorder.called) if diagnose_failures else ("", "")
+                explained = _explain(assignment, case, recorder.called, got=got, expected=expected)
             name, line = explained
             results.append(result(device, False, f"{exc}\n{line}" if line else str(exc), name))
     return results
 
 
-def _explain_message(assignment: Assignment, case: Case, message: str, called: set[str]) -> tuple[str, str]:
-    """Diagnosis of a check that failed by itself (no reference): same failure as a signature."""
-    from .diagnose import diagnose
+def _explain(
+    assignment: Assignment, case: Case, called: set[str], got: Any = None, expected: dict | None = None, failure: str | None = None
+) -> tuple[str, str]:
+    """(diagnosis name, "Likely cause: ..." line) for a failed case, or empty strings.
 
-    signature = diagnose(assignment, case, None, called, failure=message)
-    return (signature.name, f"Likely cause: {signature.explanation}") if signature else ("", "")
-
-
-def _explain(assignment: Assignment, case: Case, got: Any, expected: dict, called: set[str]) -> tuple[str, str]:
-    """(diagnosis name, "Likely cause: ..." line) for a failed comparison, or empty strings."""
+    A compared case passes ``got``/``expected``; a check that failed by itself passes its message.
+    """
     from .diagnose import diagnose, shape_hint
 
-    signature = diagnose(assignment, case, got, called)
+    signature = diagnose(assignment, case, got, called, failure=failure)
     if signature is not None:
         return signature.name, f"Likely cause: {signature.explanation}"
-    hint = shape_hint(got, expected)
-    if hint:
-        return "shape mismatch", f"Likely cause: {hint}."
-    return "", ""
+    hint = shape_hint(got, expected) if expected is not None else None
+    return ("shape mismatch", f"Likely cause: {hint}.") if hint else ("", "")
 
 
 def all_cases(assignment: Assignment) -> list[Case]:

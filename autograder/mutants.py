@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Assignment
 
@@ -72,6 +74,27 @@ def private_imports(folder: Path, names: list[str]):
         for n in names:
             sys.modules.pop(n, None)
         sys.modules.update(saved)
+
+
+def import_trusted(files: dict[str, bytes], folder: Path, gather: list[str], prefix: str) -> Any:
+    """Import staff code (a solution, a mutant) in this process, never a student's.
+
+    ``files`` are written to ``folder``; the public names of the modules in ``gather`` are
+    collected into one namespace, shaped like the object a check receives as ``student``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    namespace = type("Trusted", (), {})()
+    with private_imports(folder, [Path(n).stem for n in files if n.endswith(".py")]):
+        for name in gather:
+            spec = importlib.util.spec_from_file_location(f"{prefix}_{Path(name).stem}", folder / name)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            for attr in dir(module):
+                if not attr.startswith("_"):
+                    setattr(namespace, attr, getattr(module, attr))
+    return namespace
 
 
 def write_submission(files: dict[str, bytes], directory: Path) -> Path:

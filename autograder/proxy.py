@@ -81,7 +81,6 @@ class StudentProxy:
         self._worker: WorkerProcess | None = None
         self._generation = 0
         self.import_error: str | None = None
-        self.events: list[str] = []
         self._past_output: list[str] = []
         self.module_errors: dict[str, str] = {}
         self._missing = missing_files or []
@@ -200,7 +199,7 @@ class StudentProxy:
         try:
             return wire.decode(reply.get("value"), reply_blobs, self._generation)
         except wire.WireError as exc:
-            self._fail_worker()
+            self.close()
             raise StudentError(f"{fn}: the submission sent back malformed data ({exc})") from None
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
@@ -212,30 +211,24 @@ class StudentProxy:
             wire.send(worker.to_child, header, blobs or [])
             ready, _, _ = select.select([worker.from_child], [], [], timeout)
             if not ready:
-                self._fail_worker()
+                self.close()
                 self._timed_out.add(what)
-                self.events.append(f"timeout in {what}")
                 raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
             reply, reply_blobs = wire.receive(worker.from_child)
             if reply.get("seq") != self._seq:
                 # something else wrote into the reply pipe: never trust this worker again
-                self._fail_worker()
+                self.close()
                 raise StudentError(f"{what}: the submission wrote into the grader's channel")
             return reply, reply_blobs
         except (EOFError, OSError):
             if worker.alive():
                 worker.process.wait(timeout=5)
             reason = worker.exit_description()
-            self._fail_worker()
-            self.events.append(f"worker died in {what}")
+            self.close()
             raise WorkerDied(f"{what}: the worker process {reason}") from None
         except wire.WireError as exc:
-            self._fail_worker()
+            self.close()
             raise StudentError(f"{what}: the submission sent back malformed data ({exc})") from None
-
-    def _fail_worker(self) -> None:
-        """Kill the current worker; the next call starts a new one."""
-        self.close()
 
 
 def _format_exception(reply: dict, headline: str) -> str:

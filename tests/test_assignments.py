@@ -13,30 +13,15 @@ from conftest import ASSIGNMENTS, graded_mutant
 
 from autograder import checklib
 from autograder.grade import all_cases, grade_files
-from autograder.mutants import load_mutants, private_imports, solution_files, starter_files
+from autograder.mutants import import_trusted, load_mutants, solution_files, starter_files
 
 MUTANTS = [(a, m) for a in ASSIGNMENTS for m in load_mutants(a)]
 
 
-def import_files(files: dict[str, bytes], tmp_path):
-    """Import a submission in this process (trusted code only: solutions and starters)."""
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-    namespace = type("Student", (), {})()
-    with private_imports(tmp_path, [n[:-3] for n in files if n.endswith(".py")]):
-        for name in [n for n in files if n.endswith(".py")]:
-            spec = importlib.util.spec_from_file_location(f"student_{tmp_path.name}_{name[:-3]}", tmp_path / name)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for attr in dir(module):
-                if not attr.startswith("_"):
-                    setattr(namespace, attr, getattr(module, attr))
-    return namespace
-
-
 def test_solution_passes_every_case_against_the_reference_in_process(assignment, tmp_path):
     """Do the hidden references and the solution agree (without the sandbox in between)?"""
-    solution = import_files({**solution_files(assignment), **assignment.support_files}, tmp_path)
+    files = {**solution_files(assignment), **assignment.support_files}
+    solution = import_trusted(files, tmp_path / "solution", assignment.files, f"student_{tmp_path.name}")
     for case in all_cases(assignment):
         got = case.run(solution)
         if case.reference is not None:

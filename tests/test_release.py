@@ -160,11 +160,13 @@ def otter_run(zip_path: Path, files: dict[str, bytes], tmp_path: Path) -> dict:
         submission = tmp_path / next(iter(files))
         submission.write_bytes(next(iter(files.values())))
     else:
+        from autograder.otter_plugin import MULTI_FILE_FOLDER, MULTI_FILE_STUB
+
         submission = tmp_path / "submission.zip"
         with zipfile.ZipFile(submission, "w") as zf:
-            zf.writestr("submission.py", "# ConvLab: the submitted files are in convlab_files/\n")
+            zf.writestr(MULTI_FILE_STUB, f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
             for name, data in files.items():
-                zf.writestr(f"convlab_files/{name}", data)
+                zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
     done = subprocess.run(
         [str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(tmp_path), str(submission)],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
