@@ -72,15 +72,65 @@ def assert_array(
         )
 
 
-def assert_value(name: str, got: Any, expected: Any, *, context: str = "") -> None:
-    """Check a plain value (an int, a bool, a tuple of ints) for exact equality and type."""
+def _value_problem(got: Any, expected: Any, path: str, rtol: float, atol: float) -> str | None:
+    """Why ``got`` is not ``expected`` (None if it is): types first, then values.
+
+    An int must come back as a Python int or a NumPy integer (never a float or a bool), a float
+    within the tolerance (an int is accepted), tuples/lists/dicts element by element.
+    """
+    if isinstance(expected, (bool, np.bool_)):
+        ok = isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)
+        return None if ok else f"{path} is {got!r} ({_kind(got)}), expected {expected!r}"
+    if isinstance(expected, (int, np.integer)):
+        if not isinstance(got, (int, np.integer)) or isinstance(got, (bool, np.bool_)):
+            return f"{path} is {got!r} ({_kind(got)}), expected an int ({int(expected)!r})"
+        return None if int(got) == int(expected) else f"{path} is {int(got)!r}, expected {int(expected)!r}"
+    if isinstance(expected, (float, np.floating)):
+        if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, (bool, np.bool_)):
+            return f"{path} is {got!r} ({_kind(got)}), expected a float ({float(expected)!r})"
+        value, want = float(got), float(expected)
+        if np.isnan(want):
+            return None if np.isnan(value) else f"{path} is {value!r}, expected NaN"
+        close = np.isfinite(value) and abs(value - want) <= atol + rtol * abs(want)
+        return None if close or value == want else f"{path} is {value!r}, expected {want!r} (error {abs(value - want):.3g})"
+    if isinstance(expected, (tuple, list)):
+        if type(got) is not type(expected):
+            return f"{path} is {got!r} ({_kind(got)}), expected a {type(expected).__name__}: {expected!r}"
+        if len(got) != len(expected):
+            return f"{path} has {len(got)} items, expected {len(expected)}: {expected!r}"
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            problem = _value_problem(g, e, f"{path}[{i}]", rtol, atol)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"{path} is {got!r}, expected a dict with keys {sorted(map(str, expected))}"
+        for key in expected:
+            problem = _value_problem(got[key], expected[key], f"{path}[{key!r}]", rtol, atol)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, str):
+        return None if isinstance(got, str) and got == expected else f"{path} is {got!r} ({_kind(got)}), expected {expected!r}"
+    if expected is None:
+        return None if got is None else f"{path} is {got!r}, expected None"
+    ok = type(got) is type(expected) and got == expected
+    return None if ok else f"{path} is {got!r} ({_kind(got)}), expected {expected!r}"
+
+
+def assert_value(
+    name: str, got: Any, expected: Any, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, context: str = ""
+) -> None:
+    """Check a plain value (an int, a float, a bool, a string, a tuple/list/dict of them).
+
+    Types are part of the contract: an int must be an int (``3.0`` is not ``3``); floats are
+    compared within ``rtol``/``atol``, never exactly.
+    """
     where = f"{context}: " if context else ""
-    if isinstance(expected, bool) or not isinstance(expected, (int, np.integer)):
-        ok = type(got) is type(expected) and got == expected
-    else:
-        ok = isinstance(got, (int, np.integer)) and not isinstance(got, bool) and got == expected
-    if not ok:
-        raise CheckFailure(f"{where}{name} is {got!r} ({_kind(got)}), expected {expected!r}")
+    problem = _value_problem(got, expected, name, rtol, atol)
+    if problem:
+        raise CheckFailure(f"{where}{problem}")
 
 
 def assert_outputs(got: dict, expected: dict, *, rtol: float, atol: float, context: str) -> None:
@@ -89,14 +139,35 @@ def assert_outputs(got: dict, expected: dict, *, rtol: float, atol: float, conte
         if isinstance(exp, np.ndarray):
             assert_array(key, got.get(key), exp, rtol=rtol, atol=atol, context=context)
         else:
-            assert_value(key, got.get(key), exp, context=context)
+            assert_value(key, got.get(key), exp, rtol=rtol, atol=atol, context=context)
 
 
-def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
-    """Call ``fn`` and return the name of the exception type it raised, or None.
+class Raised(str):
+    """The name of the exception type a call raised, compared along its class hierarchy.
 
-    Works on the module itself and on the grader's proxy, whose errors carry ``etype`` only
-    when student code raised; timeouts and crashes propagate as failures.
+    ``raised(...) == "ValueError"`` holds for a ValueError and for any subclass of it (as
+    ``isinstance`` would); ``str()`` is the actual type's name, for messages.
+    """
+
+    def __new__(cls, name: str, bases: tuple[str, ...] = ()) -> "Raised":
+        obj = super().__new__(cls, name)
+        obj.bases = tuple(bases) or (name,)
+        return obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and (str.__eq__(self, other) or str(other) in self.bases)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Raised | None:
+    """Call ``fn`` and return the exception type it raised (a ``Raised``), or None.
+
+    Works on the module itself and on the grader's proxy, whose errors carry ``etype`` (and the
+    names of its base classes) only when student code raised; timeouts and crashes propagate.
     """
     try:
         fn(*args, **kwargs)
@@ -104,10 +175,10 @@ def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
         if hasattr(exc, "etype"):
             if exc.etype is None:
                 raise
-            return exc.etype
+            return Raised(exc.etype, tuple(getattr(exc, "bases", ()) or ()))
         if isinstance(exc, NotImplementedError):
             raise
-        return type(exc).__name__
+        return Raised(type(exc).__name__, tuple(c.__name__ for c in type(exc).__mro__))
     return None
 
 
@@ -208,3 +279,64 @@ class Suite:
             return group
 
         return register
+
+
+# ---------------------------------------------------------------- practice checks (check.py --torch)
+
+
+@dataclass
+class Practice:
+    """A randomized practice check: ``run(student, rng)`` draws a configuration, calls the
+    student and asserts (against a public library, or a property where none computes it)."""
+
+    question: str
+    title: str
+    draws: int
+    run: Callable[[Any, np.random.Generator], Any]
+    compares_with: str = ""  # e.g. "torch.nn.functional.conv2d"; empty for a property check
+
+    @property
+    def kind(self) -> str:
+        return f"vs {self.compares_with}" if self.compares_with else "property check"
+
+
+def practice_rng(seed: int, check_index: int, draw: int) -> np.random.Generator:
+    """The generator of one draw: the same seed always reproduces the same configurations."""
+    return np.random.default_rng([int(seed), int(check_index), int(draw)])
+
+
+class PracticeSuite:
+    """The practice checks of ``python check.py --torch`` (shipped as ``practice_tests.py``).
+
+    They never hold a hidden case: every configuration is drawn from a seeded generator, fresh
+    for each run of check.py (the seed is printed, and ``--seed N`` replays it).
+    """
+
+    def __init__(self) -> None:
+        self.checks: list[Practice] = []
+
+    def practice(
+        self, question: str, *, title: str, compares_with: str = "", draws: int = 10
+    ) -> Callable[[Callable[[Any, np.random.Generator], Any]], Callable[[Any, np.random.Generator], Any]]:
+        """Register ``fn(student, rng)`` as a practice check of ``question``, run ``draws`` times."""
+
+        def register(fn: Callable[[Any, np.random.Generator], Any]) -> Callable[[Any, np.random.Generator], Any]:
+            if any(c.title == title for c in self.checks):
+                raise ValueError(f"duplicate practice check title {title!r}")
+            self.checks.append(Practice(question, title, draws, fn, compares_with))
+            return fn
+
+        return register
+
+    def run_check(self, index: int, student: Any, seed: int) -> tuple[int, str | None]:
+        """Run every draw of check ``index`` until the first failure: (draws passed, failure or None).
+
+        A ``NotImplementedError`` propagates (the caller reports "not implemented yet").
+        """
+        check = self.checks[index]
+        for draw in range(check.draws):
+            try:
+                check.run(student, practice_rng(seed, index, draw))
+            except CheckFailure as exc:
+                return draw, f"draw {draw + 1} of {check.draws}: {exc}"
+        return check.draws, None

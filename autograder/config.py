@@ -23,11 +23,33 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Question:
-    """A graded question: its points are split over its CPU cases by weight."""
+    """A graded question: its points are split over its CPU cases by weight.
+
+    ``functions``: the submitted functions the question grades (default: its title, when the
+    title is a function name); used to say which function a failing self-check really blames.
+    """
 
     id: str
     title: str
     points: float
+    functions: tuple[str, ...] = ()
+
+    @property
+    def graded_functions(self) -> tuple[str, ...]:
+        return self.functions or ((self.title,) if self.title.isidentifier() else ())
+
+
+@dataclass(frozen=True)
+class WorkerGroup:
+    """Submitted files graded together in one worker process, under one import policy.
+
+    Files with different policies never share a process: a NumPy-only file cannot reach a
+    library that another submitted file is allowed to use.
+    """
+
+    files: tuple[str, ...]
+    forbidden_imports: tuple[str, ...] = ()
+    adapters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,8 +66,11 @@ class Assignment:
         adapters: trusted modules from ``student/`` the worker imports after the submission and
             whose functions the checks may call (e.g. to drive a student's ``nn.Module`` with arrays)
         grading_requirements: extra pip requirements of the Gradescope environment (pinned)
+        practice_requires: modules ``check.py --torch`` needs on the student's machine
         limits: the worker's resource limits
         directory: the assignment folder
+        worker_groups: from ``[[workers]]``; by default one group holding every file, with the
+            top-level ``forbidden_imports`` and ``adapters``
     """
 
     name: str
@@ -56,8 +81,23 @@ class Assignment:
     forbidden_imports: list[str] = field(default_factory=list)
     adapters: list[str] = field(default_factory=list)
     grading_requirements: list[str] = field(default_factory=list)
+    practice_requires: list[str] = field(default_factory=lambda: ["torch"])
     limits: Limits = Limits()
     directory: Path = ASSIGNMENTS_DIR
+    workers: tuple[WorkerGroup, ...] = ()
+
+    @property
+    def worker_groups(self) -> tuple[WorkerGroup, ...]:
+        if self.workers:
+            return self.workers
+        return (WorkerGroup(tuple(self.files), tuple(self.forbidden_imports), tuple(self.adapters)),)
+
+    def forbidden_for(self, filename: str) -> list[str]:
+        """The modules ``filename`` may not import."""
+        for group in self.worker_groups:
+            if filename in group.files:
+                return list(group.forbidden_imports)
+        return list(self.forbidden_imports)
 
     @property
     def short_name(self) -> str:
@@ -97,7 +137,24 @@ class Assignment:
         raise ConfigError(f"{self.name}: unknown question {qid!r}")
 
 
-_TOP_KEYS = {"name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters", "grading_requirements", "limits"}
+_TOP_KEYS = {
+    "name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters",
+    "grading_requirements", "practice_requires", "limits", "workers",
+}  # fmt: skip
+_WORKER_KEYS = {"files", "forbidden_imports", "adapters"}
+
+
+def _worker_groups(raw: list[dict], files: list[str], path: Path) -> tuple[WorkerGroup, ...]:
+    groups = []
+    for entry in raw:
+        unknown = set(entry) - _WORKER_KEYS
+        if unknown:
+            raise ConfigError(f"{path}: unknown keys {sorted(unknown)} in [[workers]]")
+        groups.append(WorkerGroup(tuple(entry["files"]), tuple(entry.get("forbidden_imports", [])), tuple(entry.get("adapters", []))))
+    listed = [f for g in groups for f in g.files]
+    if groups and sorted(listed) != sorted(files):
+        raise ConfigError(f"{path}: [[workers]] must list every submitted file exactly once (files = {files}, listed {listed})")
+    return tuple(groups)
 
 
 def load_assignment(directory: Path) -> Assignment:
@@ -117,7 +174,7 @@ def load_assignment(directory: Path) -> Assignment:
     if bad_limits:
         raise ConfigError(f"{path}: unknown limits {sorted(bad_limits)}; allowed: {sorted(limit_names)}")
     try:
-        questions = [Question(q["id"], q["title"], float(q["points"])) for q in raw["questions"]]
+        questions = [Question(q["id"], q["title"], float(q["points"]), tuple(q.get("functions", []))) for q in raw["questions"]]
         assignment = Assignment(
             name=raw["name"],
             title=raw["title"],
@@ -127,8 +184,10 @@ def load_assignment(directory: Path) -> Assignment:
             forbidden_imports=list(raw.get("forbidden_imports", [])),
             adapters=list(raw.get("adapters", [])),
             grading_requirements=list(raw.get("grading_requirements", [])),
+            practice_requires=list(raw.get("practice_requires", ["torch"])),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
+            workers=_worker_groups(raw.get("workers", []), list(raw["files"]), path),
         )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or malformed key: {exc}") from None

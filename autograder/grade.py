@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from . import checklib
+from . import checklib, refkit
 from .checklib import Case, CheckFailure
 from .config import Assignment
 from .proxy import StudentError, StudentProxy
@@ -32,6 +32,7 @@ def load_cases(assignment: Assignment, which: str) -> list[Case]:
     if key not in _SUITE_CACHE:
         path = assignment.directory / "tests" / f"{which}.py"
         sys.modules.setdefault("checklib", checklib)  # tests import it as students do
+        sys.modules.setdefault("refkit", refkit)  # the hidden tests' shared PyTorch helpers
         spec = importlib.util.spec_from_file_location(f"convlab_tests_{assignment.name}_{which}", path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up here

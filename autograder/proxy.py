@@ -26,9 +26,10 @@ class StudentError(Exception):
 class StudentException(StudentError):
     """Student code raised an exception (the message carries the student's traceback)."""
 
-    def __init__(self, message: str, etype: str) -> None:
+    def __init__(self, message: str, etype: str, bases: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.etype = etype
+        self.bases = bases
 
 
 class NotImplementedByStudent(StudentError):
@@ -190,7 +191,8 @@ class StudentProxy:
                 raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")
             if reply.get("etype") == "MemoryError":
                 raise StudentError(f"{fn} exceeded memory (limit {self._limits.memory_mb} MB)")
-            raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")))
+            bases = reply.get("bases") if isinstance(reply.get("bases"), list) else []
+            raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")), tuple(map(str, bases)))
         if status != "ok":
             raise StudentError(f"{fn}: the worker sent an invalid reply")
         mutated = reply.get("mutated") or []

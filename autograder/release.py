@@ -29,7 +29,7 @@ from .grade import all_cases, case_points
 DIST = ROOT / "dist"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUDENT_CHECK = Path(__file__).with_name("student_check.py")
-ENGINE_FILES = ["__init__.py", "checklib.py", "config.py", "grade.py", "otter_plugin.py", "proxy.py", "report.py", "sandbox.py", "wire.py", "worker.py", "submission.py"]
+ENGINE_FILES = ["__init__.py", "checklib.py", "config.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py", "report.py", "sandbox.py", "wire.py", "worker.py", "submission.py"]
 # On Gradescope there is no GPU: install PyTorch's CPU-only wheel, not the multi-GB CUDA build.
 GRADESCOPE_REQUIREMENTS = """\
 --extra-index-url https://download.pytorch.org/whl/cpu
@@ -37,6 +37,14 @@ torch==2.13.0+cpu
 numpy==2.4.6
 scipy==1.17.1
 """
+
+
+PRACTICE_HINTS = {
+    "torch": "PyTorch is not installed, so only the plain public checks run. For the comparisons with PyTorch: "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu",
+    "captum": "Captum is not installed, so only the plain public checks run. For the comparisons with Captum: "
+    "pip install captum==0.9.0 (after PyTorch)",
+}
 
 
 class ReleaseError(RuntimeError):
@@ -128,6 +136,9 @@ def check_leaks(a: Assignment, bundle: dict[str, bytes]) -> None:
         secrets[f"solutions/{a.name}/{name}"] = _distinctive(solution_regions((a.solution_dir / name).read_text()), starter_lines, 12)
     hidden_path = a.directory / "tests" / "hidden.py"
     secrets[str(hidden_path.relative_to(ROOT))] = _distinctive(hidden_path.read_text().splitlines(), public_lines, 24)
+    shipped = starter_lines | public_lines | {line.strip() for p in a.directory.glob("student/*.py") for line in p.read_text().splitlines()}
+    for mutant in sorted(a.directory.glob("mutants/*.py")):  # a bug, worked out, is an answer too
+        secrets[str(mutant.relative_to(ROOT))] = _distinctive(mutant.read_text().splitlines(), shipped, 24)
     problems = []
     for name, lines in bundle_lines.items():
         if "hidden" in Path(name).name.lower() or "mutant" in name.lower():
@@ -149,6 +160,8 @@ def student_bundle_files(a: Assignment) -> dict[str, bytes]:
         "files": a.files,
         "questions": [{"id": q.id, "title": q.title, "points": q.points} for q in a.questions],
         "public_checks": len(public_cases),
+        "forbidden_imports": {name: a.forbidden_for(name) for name in a.files},
+        "practice_requires": {module: PRACTICE_HINTS.get(module, f"{module} is not installed: pip install {module}") for module in a.practice_requires},
     }
     files = {name: (a.starter_dir / name).read_bytes() for name in a.files}
     files.update(
@@ -160,6 +173,9 @@ def student_bundle_files(a: Assignment) -> dict[str, bytes]:
             "assignment.json": json.dumps(meta, indent=2).encode(),
         }
     )
+    practice = a.directory / "tests" / "practice.py"
+    if practice.is_file():  # the randomized comparisons of check.py --torch (public libraries only)
+        files["practice_tests.py"] = practice.read_bytes()
     for extra in sorted(a.directory.glob("student/*")):  # support modules and data for students
         files[extra.name] = extra.read_bytes()
     for notebook in sorted(a.directory.glob("*.ipynb")):  # the assignment's exploration notebook

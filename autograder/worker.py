@@ -114,7 +114,8 @@ def _error(exc: BaseException) -> dict:
     trace = _student_traceback(exc)
     if isinstance(exc, ModuleNotFoundError) and "None in sys.modules" in str(exc):
         trace = trace.replace(str(exc), message)
-    return {"status": "exception", "etype": name, "message": message, "traceback": trace}
+    bases = [c.__name__ for c in type(exc).__mro__][:16]  # so the grader can test "is a ValueError"
+    return {"status": "exception", "etype": name, "bases": bases, "message": message, "traceback": trace}
 
 
 def _resolve(value, handles: dict):
