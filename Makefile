@@ -14,7 +14,7 @@ export JUPYTER_RUNTIME_DIR := $(CURDIR)/.tmp/jupyter-runtime
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv release grade report test lint bench starter clean
+.PHONY: venv release grade report gradescope test lint bench starter clean
 
 $(STAMP): requirements.txt
 	@mkdir -p $(TMPDIR)
@@ -32,6 +32,10 @@ release: venv
 
 grade: venv
 	$(PY) -m autograder grade $(HW) $(SUBMISSIONS) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
+
+# try an upload as Gradescope runs it: make gradescope HW=hw1 SUBMISSION=path/to/upload
+gradescope: venv
+	$(PY) -m autograder gradescope $(HW) $(SUBMISSION)
 
 report: venv
 	$(PY) -m autograder report $(HW) $(OUT)

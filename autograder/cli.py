@@ -87,6 +87,12 @@ def cmd_starter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import main as simulate_main
+
+    return simulate_main(args.rest)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="ConvLab grading engine")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("release", help="build student bundles and autograder zips into dist/")
     r.add_argument("assignments", nargs="*", help="only these (default: all)")
     r.set_defaults(func=cmd_release)
+    gs = sub.add_parser("gradescope", help="run an upload through an autograder zip as Gradescope does", add_help=False)
+    gs.add_argument("rest", nargs=argparse.REMAINDER)
+    gs.set_defaults(func=cmd_gradescope)
     s = sub.add_parser("starter", help="regenerate starter/ from solutions/ (or --check it)")
     s.add_argument("--check", action="store_true")
     s.set_defaults(func=cmd_starter)

@@ -1,26 +1,31 @@
-"""Grade one submission: assignment config -> sandboxed worker -> cases -> report.
+"""Grade one submission: assignment config -> sandboxed workers -> cases -> report.
 
 The trusted process (this one) holds the tests and the references; the submission runs only
-in the worker behind ``StudentProxy``. Each case calls the student once; its outputs are
-compared with the reference computed on every available device (CPU always, CUDA when
-present). Points live on the CPU results; CUDA results are recorded with 0 points so a score
-never depends on the grading machine.
+in workers behind ``SubmissionProxy`` (one per import policy). Each case calls the student
+once; its outputs are compared with the reference computed on every available device (CPU
+always, CUDA when present). Points live on the CPU results; CUDA results are recorded with 0
+points so a score never depends on the grading machine. A submission has a time budget
+(``limits.time_budget``): once spent, the remaining cases fail at once. The whole-submission
+rules of ``verdicts`` run last.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
-from . import checklib, refkit
+from . import checklib
 from .checklib import Case, CheckFailure
 from .config import Assignment
-from .proxy import StudentError, StudentProxy
+from .proxy import StudentError, StudentProxy, StudentTimeout, SubmissionProxy, defined_names
 from .report import CaseResult, Report
 from .sandbox import default_hidden_paths
+from .verdicts import Calls, gate_error_cases, name_the_broken_function
 
 _REFERENCE_CACHE: dict[tuple[str, str, str], Any] = {}
 _SUITE_CACHE: dict[tuple[str, str], list[Case]] = {}
@@ -32,7 +37,10 @@ def load_cases(assignment: Assignment, which: str) -> list[Case]:
     if key not in _SUITE_CACHE:
         path = assignment.directory / "tests" / f"{which}.py"
         sys.modules.setdefault("checklib", checklib)  # tests import it as students do
-        sys.modules.setdefault("refkit", refkit)  # the hidden tests' shared PyTorch helpers
+        if which == "hidden":
+            from . import refkit  # imports torch: only the process holding the references needs it
+
+            sys.modules.setdefault("refkit", refkit)  # the hidden tests' shared PyTorch helpers
         spec = importlib.util.spec_from_file_location(f"convlab_tests_{assignment.name}_{which}", path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up here
@@ -66,18 +74,39 @@ def case_points(assignment: Assignment, cases: list[Case]) -> dict[str, float]:
 
 
 class _Recorder:
-    """Wraps the student object to record which functions a check calls (for diagnoses)."""
+    """Wraps the student object to record which functions a check calls and how each call
+    ended (for diagnoses and the error-case rule); classes and other values pass through."""
 
     def __init__(self, student: Any) -> None:
-        self._student, self.called = student, set()
+        self._student, self.calls = student, Calls()
 
     def __getattr__(self, name: str) -> Any:
-        self.called.add(name)
-        return getattr(self._student, name)
+        self.calls.called.add(name)
+        value = getattr(self._student, name)
+        if isinstance(value, type) or not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = value(*args, **kwargs)
+            except Exception as exc:
+                # the student's own exception (through the proxy it carries etype), not a crash
+                if getattr(exc, "etype", None) or not isinstance(exc, (StudentError, NotImplementedError)):
+                    self.calls.raised.add(name)
+                raise
+            self.calls.returned.add(name)
+            return result
+
+        return call
 
 
-def run_case(assignment: Assignment, case: Case, student: Any, points: float, devices: list[str]) -> list[CaseResult]:
-    """Run one case against ``student`` (a proxy or a module); one result per device."""
+def run_case(
+    assignment: Assignment, case: Case, student: Any, points: float, devices: list[str], seconds_left: float | None = None
+) -> tuple[list[CaseResult], Calls]:
+    """Run one case against ``student`` (a proxy or a module); one result per device, and the calls made.
+
+    ``seconds_left``: the submission's remaining time budget, which caps every call of the case.
+    """
 
     def result(device: str, passed: bool, message: str, diagnosis: str = "") -> CaseResult:
         max_score = points if device == "cpu" else 0.0
@@ -96,21 +125,29 @@ def run_case(assignment: Assignment, case: Case, student: Any, points: float, de
 
     legs = devices if case.reference is not None else ["cpu"]
     recorder = _Recorder(student)
-    deadline = student.deadline(case.timeout) if hasattr(student, "deadline") else contextlib.nullcontext()
+    calls = recorder.calls
+    deadline, limit = contextlib.nullcontext(), None
+    if hasattr(student, "deadline"):
+        limit = case.timeout or student.call_timeout
+        budget_cut = seconds_left is not None and seconds_left < limit
+        deadline = student.deadline(min(limit, seconds_left) if budget_cut else limit)
     try:
         with deadline:
             got = case.run(recorder)
     except StudentError as exc:
-        return [result(d, False, str(exc)) for d in legs]
+        message = str(exc)
+        if isinstance(exc, StudentTimeout) and limit is not None and seconds_left is not None and seconds_left < limit:
+            message += f"\nThis submission's time budget ({assignment.limits.time_budget:g} s) ran out during this case."
+        return [result(d, False, message) for d in legs], calls
     except CheckFailure as exc:
-        name, line = _explain(assignment, case, recorder.called, failure=str(exc))
+        name, line = _explain(assignment, case, calls.called, failure=str(exc))
         message = f"{exc}\n{line}" if line else str(exc)
-        return [result(d, False, message, name) for d in legs]
+        return [result(d, False, message, name) for d in legs], calls
     except Exception as exc:  # noqa: BLE001 - the student's return value broke the check
         message = f"{case.context}: unexpected result ({type(exc).__name__}: {exc})"
-        return [result(d, False, message) for d in legs]
+        return [result(d, False, message) for d in legs], calls
     if case.reference is None:
-        return [result("cpu", True, "passed")]
+        return [result("cpu", True, "passed")], calls
     results, explained = [], None
     for device in devices:
         try:
@@ -119,10 +156,10 @@ def run_case(assignment: Assignment, case: Case, student: Any, points: float, de
             results.append(result(device, True, "passed"))
         except CheckFailure as exc:
             if explained is None:
-                explained = _explain(assignment, case, recorder.called, got=got, expected=expected)
+                explained = _explain(assignment, case, calls.called, got=got, expected=expected)
             name, line = explained
             results.append(result(device, False, f"{exc}\n{line}" if line else str(exc), name))
-    return results
+    return results, calls
 
 
 def _explain(
@@ -145,41 +182,84 @@ def all_cases(assignment: Assignment) -> list[Case]:
     return load_cases(assignment, "public") + load_cases(assignment, "hidden")
 
 
-def grade_files(
-    assignment: Assignment, files: dict[str, bytes], submission: str = "submission", hide: list[str] | None = None
-) -> Report:
-    """Grade a submission given as its files (name -> bytes) in a fresh sandboxed worker.
+def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list[str] | None = None) -> SubmissionProxy:
+    """One worker per ``[[workers]]`` group, each given its submitted files and the support files."""
+    groups = []
+    support = assignment.support_files
+    for group in assignment.worker_groups:
+        submitted = {n: files[n] for n in group.files if n in files}
+        missing = [n for n in group.files if n not in files]
+        adapters = {f"{a}.py": support.get(f"{a}.py", b"") for a in group.adapters}
+        proxy = StudentProxy(
+            {**submitted, **support},
+            [m for m, f in zip(assignment.modules, assignment.files, strict=True) if f in submitted],
+            opaque=assignment.opaque_returns,
+            limits=assignment.limits,
+            forbidden_imports=list(group.forbidden_imports),
+            hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
+            missing_files=missing,
+            adapters=list(group.adapters),
+        )
+        groups.append((proxy, defined_names(adapters) | defined_names(submitted)))
+    return SubmissionProxy(groups)
 
-    ``hide``: extra paths the worker must not see, besides the defaults and the assignment folder.
+
+def _not_run(case: Case, points: float, message: str) -> CaseResult:
+    return CaseResult(case.id, case.question, case.title, "cpu", case.hidden, 0.0, points, False, message)
+
+
+def grade_files(
+    assignment: Assignment,
+    files: dict[str, bytes],
+    submission: str = "submission",
+    hide: list[str] | None = None,
+    progress: Callable[[Report], None] | None = None,
+) -> Report:
+    """Grade a submission given as its files (name -> bytes) in fresh sandboxed workers.
+
+    ``hide``: extra paths the workers must not see, besides the defaults and the assignment folder.
+    ``progress``: called after every case with a provisional report in which the cases not run
+    yet fail ("grading was cut short"), so a results file written from it is always complete.
     """
     started = time.perf_counter()
     cases = all_cases(assignment)
     points = case_points(assignment, cases)
     devices, cuda_note = available_devices()
     report = Report(assignment=assignment.name, submission=submission, max_score=assignment.max_score)
-    report.devices = devices
-    report.device_note = cuda_note or ""
+    report.devices, report.device_note = devices, cuda_note or ""
     missing = [f for f in assignment.files if f not in files]
     if missing:
         report.notes.append(f"missing file(s): {', '.join(missing)}")
-    submitted = {name: data for name, data in files.items() if name in assignment.files}
-    proxy = StudentProxy(
-        {**submitted, **assignment.support_files},
-        [m for m, f in zip(assignment.modules, assignment.files, strict=True) if f in files],
-        opaque=assignment.opaque_returns,
-        limits=assignment.limits,
-        forbidden_imports=assignment.forbidden_imports,
-        hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
-        missing_files=missing,
-        adapters=assignment.adapters,
-    )
-    with proxy:
-        if proxy.import_error:
-            report.error = proxy.import_error
-        elif proxy.module_errors:
-            report.error = "\n".join(proxy.module_errors.values())
-        for case in cases:
-            report.results.extend(run_case(assignment, case, proxy, points[case.id], devices))
-    report.output = proxy.output
+    calls: dict[str, Calls] = {}
+    budget = assignment.limits.time_budget
+    with submission_proxy(assignment, files, hide) as proxy:
+        for index, case in enumerate(cases):
+            left = budget - (time.perf_counter() - started)
+            if left <= 0:
+                message = f"not run: this submission used up its time budget of {budget:g} s (see the slow or looping functions above)"
+                report.results.append(_not_run(case, points[case.id], message))
+                calls[case.id] = Calls()
+                continue
+            results, calls[case.id] = run_case(assignment, case, proxy, points[case.id], devices, seconds_left=left)
+            report.results.extend(results)
+            if progress is not None:
+                progress(_provisional(assignment, report, calls, cases[index + 1 :], points, time.perf_counter() - started))
+        report.error = "\n".join(dict.fromkeys(proxy.import_errors)) or None
+        report.output = proxy.output
+    gate_error_cases(report.results, calls)
+    name_the_broken_function(assignment, report.results, calls)
     report.finish(assignment, time.perf_counter() - started)
     return report
+
+
+def _provisional(
+    assignment: Assignment, report: Report, calls: dict[str, Calls], rest: list[Case], points: dict[str, float], seconds: float
+) -> Report:
+    """The report so far, with every case not run yet failing: complete, valid at any moment."""
+    partial = Report(assignment=report.assignment, submission=report.submission, max_score=report.max_score)
+    partial.devices, partial.device_note, partial.notes = report.devices, report.device_note, list(report.notes)
+    cut = "not run: grading was cut short before this case"
+    partial.results = [dataclasses.replace(r) for r in report.results] + [_not_run(c, points[c.id], cut) for c in rest]
+    gate_error_cases(partial.results, {**calls, **{c.id: Calls() for c in rest}})
+    partial.finish(assignment, seconds)
+    return partial

@@ -95,7 +95,7 @@ class StudentProxy:
     def start(self) -> None:
         """Start a worker and import the submission; records ``import_error`` on failure."""
         self._generation += 1
-        self._worker = WorkerProcess(self._files, self._limits, self._hide)
+        self._worker = WorkerProcess(self._files, self._limits, self._hide, self._forbidden)
         try:
             reply, _ = self._request(
                 {"op": "import", "modules": self._modules, "adapters": self._adapters, "forbidden": self._forbidden},
@@ -104,6 +104,9 @@ class StudentProxy:
             )
         except StudentError as exc:
             self.import_error = str(exc)
+            return
+        if reply.get("status") == "refused":  # the sandbox could not lock itself down
+            self.import_error = str(reply.get("message"))
             return
         errors = reply.get("errors") if isinstance(reply.get("errors"), dict) else {}
         self.module_errors = {
@@ -135,6 +138,11 @@ class StudentProxy:
             yield
         finally:
             self._call_timeout = previous
+
+    @property
+    def call_timeout(self) -> float:
+        """The per-call time limit in force now."""
+        return self._call_timeout
 
     @property
     def output(self) -> str:
@@ -190,7 +198,7 @@ class StudentProxy:
             if reply.get("etype") == "NotImplementedError":
                 raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")
             if reply.get("etype") == "MemoryError":
-                raise StudentError(f"{fn} exceeded memory (limit {self._limits.memory_mb} MB)")
+                raise StudentError(f"{fn} exceeded memory (limit {self._worker.memory_mb if self._worker else self._limits.memory_mb} MB)")
             bases = reply.get("bases") if isinstance(reply.get("bases"), list) else []
             raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")), tuple(map(str, bases)))
         if status != "ok":
@@ -249,3 +257,88 @@ def _walk(args: tuple, kwargs: dict):
             stack.extend(value.values())
         else:
             yield value
+
+
+def defined_names(files: dict[str, bytes]) -> set[str]:
+    """Top-level functions, classes and assigned names of Python files (statically: nothing runs)."""
+    import ast
+
+    names: set[str] = set()
+    for name, data in files.items():
+        if not name.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(data.decode("utf-8", "replace"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+class SubmissionProxy:
+    """A submission graded in one worker per import policy (``[[workers]]`` of assignment.toml).
+
+    Each call goes to the worker whose files (or adapters) define the function, so a NumPy-only
+    file never shares a process with a file allowed to use torch. One worker runs at a time
+    (memory); the others start on demand. A single policy is just one group.
+    """
+
+    def __init__(self, groups: list[tuple[StudentProxy, set[str]]]) -> None:
+        self._groups = groups
+        self._active: StudentProxy | None = None
+
+    def __enter__(self) -> "SubmissionProxy":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for proxy, _ in self._groups:
+            proxy.close()
+
+    def _route(self, fn: str) -> StudentProxy:
+        return next((proxy for proxy, names in self._groups if fn in names), self._groups[0][0])
+
+    def call(self, fn: str, *args: Any, **kwargs: Any) -> Any:
+        proxy = self._route(fn)
+        if self._active is not None and self._active is not proxy:
+            self._active.close()  # only one worker holds memory at a time
+        self._active = proxy
+        return proxy.call(fn, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    @contextlib.contextmanager
+    def deadline(self, seconds: float | None):
+        with contextlib.ExitStack() as stack:
+            for proxy, _ in self._groups:
+                stack.enter_context(proxy.deadline(seconds))
+            yield
+
+    @property
+    def call_timeout(self) -> float:
+        return self._groups[0][0].call_timeout
+
+    @property
+    def import_errors(self) -> list[str]:
+        """What could not be imported, in the workers that were started."""
+        errors = []
+        for proxy, _ in self._groups:
+            if proxy.import_error:
+                errors.append(proxy.import_error)
+            else:
+                errors += list(proxy.module_errors.values())
+        return errors
+
+    @property
+    def output(self) -> str:
+        return "".join(proxy.output for proxy, _ in self._groups)

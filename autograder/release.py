@@ -29,13 +29,17 @@ from .grade import all_cases, case_points
 DIST = ROOT / "dist"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUDENT_CHECK = Path(__file__).with_name("student_check.py")
-ENGINE_FILES = ["__init__.py", "checklib.py", "config.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py", "report.py", "sandbox.py", "wire.py", "worker.py", "submission.py"]
+ENGINE_FILES = [
+    "__init__.py", "checklib.py", "config.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py", "report.py",
+    "sandbox.py", "seccomp_filter.py", "submission.py", "verdicts.py", "wire.py", "worker.py",
+]  # fmt: skip
 # On Gradescope there is no GPU: install PyTorch's CPU-only wheel, not the multi-GB CUDA build.
 GRADESCOPE_REQUIREMENTS = """\
 --extra-index-url https://download.pytorch.org/whl/cpu
 torch==2.13.0+cpu
 numpy==2.4.6
 scipy==1.17.1
+pyseccomp==0.1.2
 """
 
 
@@ -277,24 +281,35 @@ def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
     return out
 
 
+CONVLAB_SETUP = """#!/usr/bin/env bash
+# ConvLab: make the engine shipped in files/convlab importable in otter's environment
+set -e
+mamba run -n otter-env python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'convlab.pth').write_text('/autograder/source/files/convlab')"
+"""
+RUN_OTTER = b"python /autograder/source/run_otter.py"
+# Gradescope stops a run at 10 minutes and then shows nothing: otter gets 9, then `finish`
+# makes sure results.json exists and lists every question.
+CONVLAB_RUN = b"""# ConvLab: grade only the expected files of the upload; the rest is listed as ignored
+python -m autograder.otter_plugin prepare /autograder
+timeout --kill-after=10 540 python /autograder/source/run_otter.py
+python -m autograder.otter_plugin finish /autograder $?"""
+
+
 def _add_engine_path_to_setup(zip_path: Path, files: list[str]) -> None:
-    """Make the engine (shipped under files/convlab) importable in otter's Gradescope env, and,
-    for several submitted files, gather them before otter looks (it accepts one ``.py``)."""
+    """Wire the ConvLab steps into otter's zip: ``setup.sh`` runs ``convlab_setup.sh`` (the
+    engine becomes importable), ``run_autograder`` runs ``prepare``, otter, then ``finish``."""
     with zipfile.ZipFile(zip_path) as zf:
         contents = {info.filename: zf.read(info) for info in zf.infolist()}
-    contents["setup.sh"] += (
-        b"\n# ConvLab: the engine and the otter plugin are shipped in files/convlab\n"
-        b'mamba run -n otter-env python -c "import site, pathlib; '
-        b"pathlib.Path(site.getsitepackages()[0], 'convlab.pth').write_text('/autograder/source/files/convlab')\"\n"
-    )
-    if len(files) > 1:
-        gather = f"python -m autograder.otter_plugin gather /autograder/submission {' '.join(files)}\n".encode()
-        contents["run_autograder"] = contents["run_autograder"].replace(b"python /autograder/source/run_otter.py", gather + b"python /autograder/source/run_otter.py")
+    contents["convlab_setup.sh"] = CONVLAB_SETUP.encode()
+    contents["setup.sh"] += b"\nbash /autograder/source/convlab_setup.sh\n"
+    if RUN_OTTER not in contents["run_autograder"]:
+        raise ReleaseError("otter's run_autograder changed: cannot add the ConvLab steps")
+    contents["run_autograder"] = contents["run_autograder"].replace(RUN_OTTER, CONVLAB_RUN)
     tmp = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in contents.items():
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.external_attr = (0o755 if name in ("run_autograder", "setup.sh") else 0o644) << 16
+            info.external_attr = (0o755 if name in ("run_autograder", "setup.sh", "convlab_setup.sh") else 0o644) << 16
             zf.writestr(info, data, zipfile.ZIP_DEFLATED)
     tmp.replace(zip_path)
 

@@ -102,6 +102,11 @@ def to_results_json(report: Report) -> dict[str, Any]:
                 "tags": [r.question, r.device] + (["hidden"] if r.hidden else ["public"]) + ([f"diagnosis:{r.diagnosis}"] if r.diagnosis else []),
             }
         )
+    graded = {r.question for r in report.results}
+    for qid, q in report.questions.items():  # every question is present, even when nothing ran
+        if qid not in graded:
+            reason = report.error.splitlines()[0] if report.error else "not graded"
+            tests.append({"name": f"{qid} (not graded)", "score": 0.0, "max_score": q["max_score"], "status": "failed", "visibility": "visible", "output": reason})
     return {
         "score": report.score,
         "execution_time": report.seconds,

@@ -31,6 +31,7 @@ class Submission:
     name: str
     files: dict[str, bytes]
     notes: list[str] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> the uploaded path it came from
 
 
 def submission_name(entry: Path) -> str:
@@ -44,18 +45,32 @@ def _canonical(name: str) -> str:
     return f"{stem.lower()}{dot}{ext.lower()}"
 
 
-def _match(assignment: Assignment, candidates: dict[str, bytes]) -> Submission:
-    files, notes = {}, []
+def _shallowest(paths: list[str]) -> list[str]:
+    depth = min(len(PurePosixPath(p).parts) for p in paths)
+    return sorted(p for p in paths if len(PurePosixPath(p).parts) == depth)
+
+
+def choose_files(assignment: Assignment, candidates: dict[str, bytes]) -> Submission:
+    """Pick the assignment's files among uploaded ``relative path -> bytes``; ignore the rest.
+
+    The exact name wins (the copy nearest the top); otherwise a single near-name
+    (``Convolution (1).py``) is accepted with a note.
+    """
+    files, notes, origins = {}, [], {}
     for expected in assignment.files:
-        if expected in candidates:
-            files[expected] = candidates[expected]
+        exact = [p for p in candidates if PurePosixPath(p).name == expected]
+        near = [p for p in candidates if _canonical(p) == expected and p not in exact]
+        if exact:
+            chosen = _shallowest(exact)[0]
+        elif near:
+            top = _shallowest(near)
+            if len({candidates[p] for p in top}) > 1:
+                raise SubmissionError(f"several files could be {expected}: {', '.join(top)}; submit exactly one")
+            chosen = top[0]
+            notes.append(f"graded {chosen!r} as {expected!r} (the file should be named {expected})")
+        else:
             continue
-        near = [n for n in candidates if _canonical(n) == expected]
-        if len(near) == 1:
-            files[expected] = candidates[near[0]]
-            notes.append(f"graded {near[0]!r} as {expected!r} (the file should be named {expected})")
-        elif len(near) > 1:
-            raise SubmissionError(f"several files could be {expected}: {', '.join(sorted(near))}; submit exactly one")
+        files[expected], origins[expected] = candidates[chosen], chosen
     if not files:
         found = ", ".join(sorted(candidates)) or "no files"
         raise SubmissionError(f"no {' or '.join(assignment.files)} found (found: {found})")
@@ -69,7 +84,7 @@ def _match(assignment: Assignment, candidates: dict[str, bytes]) -> Submission:
     missing = [f for f in assignment.files if f not in files]
     if missing:
         notes.append(f"missing file(s): {', '.join(missing)} (their questions get 0)")
-    return Submission("", files, notes)
+    return Submission("", files, notes, origins)
 
 
 def _read_zip(path: Path) -> dict[str, bytes]:
@@ -94,26 +109,23 @@ def _read_zip(path: Path) -> dict[str, bytes]:
                 data = zf.read(info)
                 if len(data) > MAX_FILE_BYTES:  # a lying header: the real size is what counts
                     continue
-                out.setdefault(pure.name, data)
+                out.setdefault(str(pure), data)
             return out
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise SubmissionError(f"{path.name} is not a valid zip file ({exc})") from None
 
 
-def _read_folder(path: Path, depth: int = 0) -> dict[str, bytes]:
-    """Files of a folder and (up to two levels of) its subfolders; the top level wins a name clash."""
-    out, subfolders = {}, []
+def read_folder(path: Path, depth: int = 2, prefix: str = "") -> dict[str, bytes]:
+    """``relative path -> bytes`` of a folder's files, down to ``depth`` levels of subfolders;
+    hidden entries (``.ipynb_checkpoints``), ``__pycache__``, symlinks and huge files are skipped."""
+    out = {}
     for child in sorted(path.iterdir()):
         if child.is_symlink() or child.name.startswith((".", "__")):
             continue
-        if child.is_dir():
-            subfolders.append(child)
+        if child.is_dir() and depth > 0:
+            out.update(read_folder(child, depth - 1, f"{prefix}{child.name}/"))
         elif child.is_file() and child.stat().st_size <= MAX_FILE_BYTES:
-            out[child.name] = child.read_bytes()
-    if depth < 2:
-        for folder in subfolders:
-            for name, data in _read_folder(folder, depth + 1).items():
-                out.setdefault(name, data)
+            out[prefix + child.name] = child.read_bytes()
     return out
 
 
@@ -123,7 +135,7 @@ def load_submission(assignment: Assignment, entry: Path) -> Submission:
     if entry.is_symlink():
         raise SubmissionError(f"{entry.name} is a symbolic link")
     if entry.is_dir():
-        candidates = _read_folder(entry)
+        candidates = read_folder(entry)
     elif entry.suffix.lower() == ".zip":
         candidates = _read_zip(entry)
     elif entry.suffix.lower() == ".py":
@@ -136,7 +148,7 @@ def load_submission(assignment: Assignment, entry: Path) -> Submission:
         raise SubmissionError(f"{entry.name} is a notebook: submit {', '.join(assignment.files)}")
     else:
         raise SubmissionError(f"{entry.name}: not a .py file, a folder or a .zip")
-    submission = _match(assignment, candidates)
+    submission = choose_files(assignment, candidates)
     submission.name = name
     return submission
 

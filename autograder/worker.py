@@ -23,8 +23,6 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
-sys.path.pop(0)
-
 MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
 PR_SET_NO_NEW_PRIVS = 38
 
@@ -61,14 +59,45 @@ def enter_jail(config: dict) -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
-        os.setgroups([])
+        os.setgroups(config.get("groups", []))
         os.setgid(config["gid"])
         os.setuid(config["uid"])
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
+PROCESS_EVENTS = {"os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "subprocess.Popen", "pty.spawn"}
+NO_PROCESSES = "starting processes is not allowed in the grader"
+NO_NETWORK = "network access is not allowed in the grader"
+
+
+def _refuse(event: str, args: tuple) -> None:
+    """An audit hook (it cannot be removed): the clear message for what the seccomp filter denies."""
+    if event in PROCESS_EVENTS:
+        raise PermissionError(NO_PROCESSES)
+    if event == "socket.__new__":
+        raise PermissionError(NO_NETWORK)
+
+
+def lock_down() -> None:
+    """Before any student code: the seccomp filter (no processes, sockets, ptrace, namespaces)
+    and the audit hook that names what it denies. Without the filter, no student code runs."""
+    if os.environ.get("CONVLAB_NO_SECCOMP"):
+        print("ConvLab warning: the seccomp filter is disabled (CONVLAB_NO_SECCOMP)", file=sys.stderr)
+    else:
+        import seccomp_filter
+
+        seccomp_filter.install()
+    sys.addaudithook(_refuse)
+
+
 if len(sys.argv) > 3 and sys.argv[3] == "--jail":
     enter_jail(json.loads(sys.argv[4]))
+try:
+    lock_down()
+    LOCK_ERROR = None
+except Exception as exc:  # noqa: BLE001 - reported to the grader instead of running student code
+    LOCK_ERROR = f"the grader could not install its system-call filter ({type(exc).__name__}: {exc})"
+sys.path.pop(0)
 READ_FD, WRITE_FD = int(sys.argv[1]), int(sys.argv[2])
 sys.argv = sys.argv[:1]  # the jail's configuration is none of the submission's business
 SANDBOX = os.getcwd()
@@ -157,7 +186,9 @@ def serve(read_fd: int, write_fd: int) -> None:
         op = header.get("op")
         reply: dict = {"status": "ok"}
         out_blobs: list[bytes] = []
-        if op == "import":
+        if op == "import" and LOCK_ERROR:
+            reply = {"status": "refused", "message": LOCK_ERROR}
+        elif op == "import":
             _forbid(header.get("forbidden", []))
             errors = {}
             # adapters (trusted helpers shipped with the assignment) are imported last, looked up first

@@ -47,7 +47,7 @@ def test_grade_folder_of_mixed_entries(tmp_path):
     columns = list(next(iter(rows.values())))
     assert columns[:3] == ["submission", "score", "max_score"] and {"q1", "q7"} <= set(columns)
     assert float(rows["alice"]["score"]) == 100 and float(rows["bob"]["score"]) == 0
-    assert float(rows["carol"]["score"]) == 100 and "graded 'Convolution (1).py' as 'convolution.py'" in rows["carol"]["note"]
+    assert float(rows["carol"]["score"]) == 100 and "graded 'hw1/Convolution (1).py' as 'convolution.py'" in rows["carol"]["note"]
     assert rows["dave"]["status"] == "rejected" and "not a valid zip" in rows["dave"]["note"]
     assert rows["erin"]["status"] == "rejected" and "notebook" in rows["erin"]["note"]
     assert float(rows["frank"]["score"]) == 0 and rows["frank"]["status"] == "import error"

@@ -69,6 +69,8 @@ def test_wrong_names(tmp_path):
     two.mkdir()
     (two / "Convolution.py").write_bytes(GOOD)
     (two / "convolution-copy.py").write_bytes(GOOD)
+    assert load_submission(HW1, two).files == {"convolution.py": GOOD}  # the same bytes twice: no doubt
+    (two / "convolution-copy.py").write_bytes(GOOD + b"\n# another version\n")
     with pytest.raises(SubmissionError, match="several files could be convolution.py"):
         load_submission(HW1, two)
     other = tmp_path / "other"
