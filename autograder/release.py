@@ -118,11 +118,16 @@ def check_starter(a: Assignment) -> None:
 # ---------------------------------------------------------------- 2. student bundles and the leak check
 
 
+_BOILERPLATE = re.compile(r"^(import |from \S+ import |def \w+\(|class \w+[(:]|@\w+$|return$)")
+
+
 def _distinctive(lines: list[str], allowed: set[str], min_len: int) -> set[str]:
+    """The lines that identify a file: long enough, not comments, not imports or bare def/class
+    headers (shared boilerplate gives nothing away), not already public."""
     keep = set()
     for line in lines:
         s = line.strip()
-        if len(s) >= min_len and not s.startswith("#") and s not in allowed:
+        if len(s) >= min_len and not s.startswith("#") and s not in allowed and not _BOILERPLATE.match(s):
             keep.add(s)
     return keep
 

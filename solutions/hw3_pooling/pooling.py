@@ -128,7 +128,10 @@ def maxpool2d_forward(
     Returns a tuple of:
     - out: (N, C, H_out, W_out), H_out = floor((H + 2*ph - kh) / sh) + 1 (W likewise),
       out[n, c, i, j] = max over a in 0..kh-1, e in 0..kw-1 of x_pad[n, c, i*sh + a, j*sw + e]
-    - cache: whatever maxpool2d_backward needs
+    - cache: whatever maxpool2d_backward needs (e.g. the position of each window's maximum,
+      chosen by the tie rule of maxpool2d_backward)
+
+    NaN inputs are out of scope (no test uses them).
 
     Raises ValueError if 2*ph > kh or 2*pw > kw (padding more than half the kernel, as
     PyTorch), if kernel_size or stride < 1, padding < 0, or the output would be empty.
@@ -141,6 +144,10 @@ def maxpool2d_forward(
     flat = windows.reshape(n, c, h_out, w_out, kh * kw)  # each window in row-major order
     first_max = np.argmax(flat, axis=-1)  # argmax returns the FIRST maximum: the tie rule
     out = np.take_along_axis(flat, first_max[..., None], axis=-1)[..., 0]
+    # a window whose real entries are all -inf ties with its padding: the first REAL entry wins
+    real = np.pad(np.ones(x.shape[2:], dtype=bool), ((ph, ph), (pw, pw)))
+    real_windows = sliding_window_view(real, (kh, kw))[::sh, ::sw].reshape(h_out, w_out, kh * kw)
+    first_max = np.where(np.isneginf(out), np.argmax(real_windows, axis=-1), first_max)
     return out, (x.shape, (kh, kw), (sh, sw), (ph, pw), first_max)
     ### END SOLUTION
 
@@ -157,6 +164,11 @@ def maxpool2d_backward(dout: np.ndarray, cache: object) -> np.ndarray:
       when several entries tie for the maximum, all of it goes to the FIRST one in row-major
       order of the window (as PyTorch). Overlapping windows accumulate (+=); positions that
       are never a window's maximum get 0.
+
+    The tie rule is PyTorch's scan: the candidate starts at the window's first REAL entry
+    (the first one in row-major order that is not padding) with value -inf, and moves only
+    to a strictly larger value (>). So the maximum is never a padding position, even in a
+    window whose real entries are all -inf (the gradient then goes to its first real entry).
     """
     ### BEGIN SOLUTION
     x_shape, (kh, kw), (sh, sw), (ph, pw), first_max = cache

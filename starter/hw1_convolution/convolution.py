@@ -119,7 +119,8 @@ def conv1d_backward(
     - cache: what conv1d_forward returned
 
     Returns a tuple of:
-    - dx: (N, C_in, T), dL/dx
+    - dx: (N, C_in, T), dL/dx (exactly 0 at inputs no kernel tap reads, as in
+      conv2d_backward)
     - dw: (C_out, C_in, K), dL/dw (summed over the batch, not averaged)
     - db: (C_out,), dL/db = dout summed over N and T_out
     """
@@ -163,8 +164,11 @@ def conv2d_backward(
     - cache: what conv2d_forward returned
 
     Returns a tuple of:
-    - dx: (N, C_in, H, W), dL/dx. Input positions that no window covers (when
-      stride does not divide the padded size) get a gradient of 0.
+    - dx: (N, C_in, H, W), dL/dx. Input positions that no kernel tap reads get a
+      gradient of exactly 0: a gap between two windows (a stride longer than the
+      dilated kernel's span dilation*(K - 1) + 1), the leftover tail after the last
+      window, or, with dilation > 1, a position between the taps of every window
+      around it.
     - dw: (C_out, C_in, KH, KW), dL/dw (summed over the batch, not averaged)
     - db: (C_out,), dL/db = dout summed over N, H_out and W_out
     """

@@ -108,7 +108,10 @@ def maxpool2d_forward(
     Returns a tuple of:
     - out: (N, C, H_out, W_out), H_out = floor((H + 2*ph - kh) / sh) + 1 (W likewise),
       out[n, c, i, j] = max over a in 0..kh-1, e in 0..kw-1 of x_pad[n, c, i*sh + a, j*sw + e]
-    - cache: whatever maxpool2d_backward needs
+    - cache: whatever maxpool2d_backward needs (e.g. the position of each window's maximum,
+      chosen by the tie rule of maxpool2d_backward)
+
+    NaN inputs are out of scope (no test uses them).
 
     Raises ValueError if 2*ph > kh or 2*pw > kw (padding more than half the kernel, as
     PyTorch), if kernel_size or stride < 1, padding < 0, or the output would be empty.
@@ -128,6 +131,11 @@ def maxpool2d_backward(dout: np.ndarray, cache: object) -> np.ndarray:
       when several entries tie for the maximum, all of it goes to the FIRST one in row-major
       order of the window (as PyTorch). Overlapping windows accumulate (+=); positions that
       are never a window's maximum get 0.
+
+    The tie rule is PyTorch's scan: the candidate starts at the window's first REAL entry
+    (the first one in row-major order that is not padding) with value -inf, and moves only
+    to a strictly larger value (>). So the maximum is never a padding position, even in a
+    window whose real entries are all -inf (the gradient then goes to its first real entry).
     """
     raise NotImplementedError("maxpool2d_backward is not implemented yet")
 

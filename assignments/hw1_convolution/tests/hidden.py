@@ -16,23 +16,9 @@ import scipy.signal
 import torch
 import torch.nn.functional as F
 from checklib import Suite, assert_value, expect_tuple, raised
+from refkit import tensor, to_numpy, upstream
 
 suite = Suite(hidden=True)
-
-
-def _tensor(a: np.ndarray, device: str, grad: bool = False) -> torch.Tensor:
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    return torch.tensor(a, dtype=torch.float64, device=device, requires_grad=grad)
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
-
-
-def _pair(v: int | tuple[int, int]) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else v
-
 
 # ---------------------------------------------------------------- q1 conv_output_size
 
@@ -116,7 +102,7 @@ def correlate2d(st, c: ImageCase):
 @correlate2d.reference
 def _(c: ImageCase, device: str) -> dict:
     image, kernel = c.inputs()
-    return {"out": _np(F.conv2d(_tensor(image, device)[None, None], _tensor(kernel, device)[None, None])[0, 0])}
+    return {"out": to_numpy(F.conv2d(tensor(image, device)[None, None], tensor(kernel, device)[None, None])[0, 0])}
 
 
 @suite.check("q3", IMAGE_CASES, title="convolve2d")
@@ -130,8 +116,8 @@ def _(c: ImageCase, device: str) -> dict:
     image, kernel = c.inputs()
     if device == "cpu":
         return {"out": scipy.signal.convolve2d(image, kernel, mode="valid")}
-    flipped = _tensor(kernel, device).flip(0, 1)
-    return {"out": _np(F.conv2d(_tensor(image, device)[None, None], flipped[None, None])[0, 0])}
+    flipped = tensor(kernel, device).flip(0, 1)
+    return {"out": to_numpy(F.conv2d(tensor(image, device)[None, None], flipped[None, None])[0, 0])}
 
 
 # ---------------------------------------------------------------- q4-q7 conv layers
@@ -171,12 +157,9 @@ class ConvCase:
         return x, w, b
 
     def torch_forward(self, device: str, grad: bool = False):
-        x, w, b = (_tensor(a, device, grad) for a in self.inputs())
+        x, w, b = (tensor(a, device, grad) for a in self.inputs())
         conv = F.conv1d if len(self.size) == 1 else F.conv2d
         return x, w, b, conv(x, w, b, **self.kwargs)
-
-    def upstream(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.random.default_rng(self.seed + 1000).standard_normal(shape)
 
 
 CONV2D_CASES = [
@@ -214,14 +197,14 @@ def _forward_check(fn_name: str):
 
 
 def _forward_reference(c: ConvCase, device: str) -> dict:
-    return {"out": _np(c.torch_forward(device)[3])}
+    return {"out": to_numpy(c.torch_forward(device)[3])}
 
 
 def _backward_check(forward_name: str, backward_name: str):
     def check(st, c: ConvCase) -> dict:
         x, w, b = c.inputs()
         out, cache = expect_tuple(forward_name, getattr(st, forward_name)(x, w, b, **c.kwargs), 2)
-        dout = c.upstream(np.shape(out))
+        dout = upstream(c.seed, np.shape(out))
         dx, dw, db = expect_tuple(backward_name, getattr(st, backward_name)(dout, cache), 3)
         return {"dx": dx, "dw": dw, "db": db}
 
@@ -231,8 +214,8 @@ def _backward_check(forward_name: str, backward_name: str):
 
 def _backward_reference(c: ConvCase, device: str) -> dict:
     x, w, b, out = c.torch_forward(device, grad=True)
-    out.backward(_tensor(c.upstream(tuple(out.shape)), device))
-    return {"dx": _np(x.grad), "dw": _np(w.grad), "db": _np(b.grad)}
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    return {"dx": to_numpy(x.grad), "dw": to_numpy(w.grad), "db": to_numpy(b.grad)}
 
 
 suite.check("q4", CONV1D_CASES, title="conv1d_forward")(_forward_check("conv1d_forward")).reference(_forward_reference)

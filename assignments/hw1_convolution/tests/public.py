@@ -1,14 +1,15 @@
 """hw1 public tests: shipped to students (``python check.py``) and graded with the hidden ones.
 
 NumPy only. The expected values are worked out by hand from the definitions in the handout
-(the lecture's worked example, impulse images, the output-size formula); backward passes are
-checked against finite differences of your own forward pass.
+(the lecture's worked example, impulse images, the output-size formula, two small gradients);
+backward passes are also checked against finite differences of your own forward pass. Floats
+are always compared within a tolerance, never exactly.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
 
 suite = Suite(hidden=False)
 
@@ -27,11 +28,25 @@ def output_size_examples(st, _):
         assert_value("the output size", st.conv_output_size(*args, **kwargs), expected, context=f"conv_output_size{args} {kwargs}")
 
 
+@suite.check("q1", title="conv_output_size raises ValueError (empty output, argument out of range)")
+def output_size_errors(st, _):
+    # §1: the kernel longer than the input (3 < 5), the dilated kernel spanning 3*(3 - 1) + 1 = 7 > 5
+    # positions, then a stride of 0 and a negative padding: PyTorch refuses all four layers
+    examples = [((3, 5), {}), ((5, 3), {"dilation": 3}), ((5, 3), {"stride": 0}), ((5, 3), {"padding": -1})]
+    for args, kwargs in examples:
+        context = f"conv_output_size{args} {kwargs}"
+        name = raised(st.conv_output_size, *args, **kwargs)
+        if name is None:
+            raise CheckFailure(f"{context}: returned a size, expected a ValueError (see §1, Errors)")
+        assert_value("the exception raised", name, "ValueError", context=context)
+
+
 @suite.check("q2", title="correlate2d, the lecture's worked example")
 def lecture_example(st, _):
     out = st.correlate2d(LECTURE_IMAGE, LECTURE_KERNEL)
     expected = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]], dtype=np.float64)
-    if isinstance(out, np.ndarray) and out.shape == (3, 3) and out[0, 0] != 4:
+    # compared within the usual tolerance: an FFT-based correlation gives 3.999999999999999
+    if isinstance(out, np.ndarray) and out.shape == (3, 3) and out.dtype.kind in "fiu" and not np.isclose(out[0, 0], 4.0, rtol=1e-7, atol=1e-9):
         raise CheckFailure(f"correlate2d(lecture example): the first output is {out[0, 0]!r}, the lecture says 4")
     assert_array("out", out, expected, context="correlate2d(lecture example)")
 
@@ -120,6 +135,33 @@ def conv1d_gradcheck(st, _):
     _gradient_check(st, "conv1d_forward", "conv1d_backward", (2, 2, 7), (3, 2, 3), {"stride": 2, "padding": 1})
 
 
+@suite.check("q5", title="conv1d_backward gives 0 to inputs no window reads (the example of §4)")
+def conv1d_uncovered(st, _):
+    # T = 6, K = 2, stride 3: windows [0, 1] and [3, 4]. With w = (2, -1) and dout = (1, 10), worked by hand:
+    # dx = (1*2, 1*(-1), 0, 10*2, 10*(-1), 0), dw = (1*x0 + 10*x3, 1*x1 + 10*x4) = (41, 52), db = 1 + 10
+    x = np.arange(1.0, 7.0).reshape(1, 1, 6)
+    w = np.array([[[2.0, -1.0]]])
+    _out, cache = expect_tuple("conv1d_forward", st.conv1d_forward(x, w, np.array([0.5]), stride=3), 2)
+    grads = expect_tuple("conv1d_backward", st.conv1d_backward(np.array([[[1.0, 10.0]]]), cache), 3)
+    expected = (np.array([[[2.0, -1.0, 0.0, 20.0, -10.0, 0.0]]]), np.array([[[41.0, 52.0]]]), np.array([11.0]))
+    for name, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True):
+        assert_array(name, got, want, context="conv1d_backward(x = 1..6, w = (2, -1), stride=3, dout = (1, 10))")
+
+
 @suite.check("q7", title="conv2d_backward matches finite differences")
 def conv2d_gradcheck(st, _):
     _gradient_check(st, "conv2d_forward", "conv2d_backward", (2, 2, 5, 4), (3, 2, 2, 3), {"stride": (2, 1), "padding": (1, 0)})
+
+
+@suite.check("q7", title="conv2d_backward sends the gradient back to the dilated taps")
+def conv2d_dilated_taps(st, _):
+    # a 3x3 input, a 2x2 kernel with dilation 2: one output, reading the four corners
+    # out = 1*x[0,0] + 2*x[0,2] + 3*x[2,0] + 4*x[2,2]; with dout = 2 the corners of dx get 2*w, dw = 2*corners
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    w = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    _out, cache = expect_tuple("conv2d_forward", st.conv2d_forward(x, w, np.zeros(1), dilation=2), 2)
+    grads = expect_tuple("conv2d_backward", st.conv2d_backward(np.full((1, 1, 1, 1), 2.0), cache), 3)
+    dx = np.array([[[[2.0, 0.0, 4.0], [0.0, 0.0, 0.0], [6.0, 0.0, 8.0]]]])
+    expected = (dx, np.array([[[[2.0, 6.0], [14.0, 18.0]]]]), np.array([2.0]))
+    for name, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True):
+        assert_array(name, got, want, context="conv2d_backward(x = 1..9 as 3x3, w = [[1, 2], [3, 4]], dilation=2, dout = 2)")

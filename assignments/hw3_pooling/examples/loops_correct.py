@@ -61,7 +61,8 @@ def maxpool2d_forward(x, kernel_size, stride=None, padding=0):
         for c in range(C):
             for i in range(Ho):
                 for j in range(Wo):
-                    best, best_pos = -math.inf, (-1, -1)
+                    # as PyTorch: the candidate starts at the window's first real entry (never padding)
+                    best, best_pos = -math.inf, (max(i * sh - ph, 0), max(j * sw - pw, 0))
                     for a in range(kh):  # row-major scan: a later tie never replaces the first max
                         for e in range(kw):
                             r, q = i * sh + a - ph, j * sw + e - pw

@@ -18,6 +18,9 @@ def maxpool2d_forward(x, kernel_size, stride=None, padding=0):
     flat = windows.reshape(n, c, h_out, w_out, kh * kw)
     first_max = np.argmax(flat, axis=-1)
     out = np.take_along_axis(flat, first_max[..., None], axis=-1)[..., 0]
+    real = np.pad(np.ones((h, w), dtype=bool), ((ph, ph + extra_h), (pw, pw + extra_w)))
+    real_windows = sliding_window_view(real, (kh, kw))[::sh, ::sw].reshape(h_out, w_out, kh * kw)
+    first_max = np.where(np.isneginf(out), np.argmax(real_windows, axis=-1), first_max)
     return out, (x.shape, (kh, kw), (sh, sw), (ph, pw), first_max)
 
 

@@ -14,4 +14,8 @@ def maxpool2d_forward(x, kernel_size, stride=None, padding=0):
     flat = windows.reshape(n, c, h_out, w_out, kh * kw)
     last_max = kh * kw - 1 - np.argmax(flat[..., ::-1], axis=-1)
     out = np.take_along_axis(flat, last_max[..., None], axis=-1)[..., 0]
+    # the scan runs over the real entries only: an all -inf window ends at its last real entry
+    real = np.pad(np.ones(x.shape[2:], dtype=bool), ((ph, ph), (pw, pw)))
+    real_windows = sliding_window_view(real, (kh, kw))[::sh, ::sw].reshape(h_out, w_out, kh * kw)
+    last_max = np.where(np.isneginf(out), kh * kw - 1 - np.argmax(real_windows[..., ::-1], axis=-1), last_max)
     return out, (x.shape, (kh, kw), (sh, sw), (ph, pw), last_max)

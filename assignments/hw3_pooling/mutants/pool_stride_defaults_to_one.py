@@ -5,17 +5,16 @@ When no stride is given (stride=None), pooling uses stride = kernel_size, as PyT
 a time. See §2 of the handout.
 """
 
+_maxpool2d_forward, _avgpool2d_forward = maxpool2d_forward, avgpool2d_forward
 
-def _pool_setup(x_shape, kernel_size, stride, padding):
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sh, sw = (1, 1) if stride is None else _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding")
-    if min(kh, kw, sh, sw) < 1 or min(ph, pw) < 0:
-        raise ValueError("invalid pooling settings")
-    if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError("padding should be at most half of the kernel size")
-    h, w = x_shape[2], x_shape[3]
-    h_out, w_out = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
-    if h_out < 1 or w_out < 1:
-        raise ValueError("the pooling window does not fit in the padded input")
-    return (kh, kw), (sh, sw), (ph, pw), (h_out, w_out)
+
+def maxpool2d_forward(x, kernel_size, stride=None, padding=0):
+    if stride is None:
+        stride = 1
+    return _maxpool2d_forward(x, kernel_size, stride, padding)
+
+
+def avgpool2d_forward(x, kernel_size, stride=None, padding=0):
+    if stride is None:
+        stride = 1
+    return _avgpool2d_forward(x, kernel_size, stride, padding)

@@ -4,7 +4,8 @@ Never shipped to students. Each check calls the student once per case (a backwar
 forward, then the backward with the same upstream gradient the reference uses) and returns its
 outputs; the attached ``reference`` computes the same outputs with ``torch.nn.functional``
 (gradients by autograd) on the requested device. Integer-valued inputs create exact ties in
-the pooling windows (PyTorch sends the gradient to the first maximum in row-major order).
+the pooling windows (PyTorch sends the gradient to the first maximum in row-major order, and
+a window whose real entries are all -inf to its first real entry, never to the padding).
 Cases are seeded and small enough that a correct plain-loop submission passes well within
 the time limit, and chosen to break the realistic bugs of the mutant catalog
 (``assignments/hw3_pooling/mutants/``).
@@ -19,32 +20,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from checklib import CheckFailure, Suite, assert_value, expect_tuple, raised
+from refkit import OMIT, kwargs_without_omitted, tensor, to_numpy, upstream
 
 suite = Suite(hidden=True)
 
-OMIT = "omit"  # a keyword argument that is not passed at all (the function's default applies)
 PARAM_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 
 
-def _tensor(a: np.ndarray, device: str, grad: bool = False) -> torch.Tensor:
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    return torch.tensor(a, dtype=torch.float64, device=device, requires_grad=grad)
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
-
-
-def _upstream(seed: int, shape: tuple[int, ...]) -> np.ndarray:
-    """The upstream gradient dL/dout a backward case feeds to both the student and torch."""
-    return np.random.default_rng(seed + 1000).standard_normal(shape)
-
-
-def _loss_value(value: Any, context: str) -> np.ndarray:
-    """A returned loss (a Python float or a NumPy float scalar) as a 0-d array, to compare with a tolerance."""
-    if isinstance(value, (float, np.floating)):
-        return np.asarray(value)  # a NumPy float32 keeps its dtype and fails the float64 check
+def _loss_value(value: Any, context: str) -> float:
+    """A returned loss as a Python float, if it is one of the two accepted types (handout §9)."""
+    if isinstance(value, float):  # a Python float, or a NumPy float64 (a subclass of float)
+        return float(value)
     shape = f" of shape {value.shape}" if isinstance(value, np.ndarray) else ""
     raise CheckFailure(f"{context}: loss is a {type(value).__name__}{shape}, expected a float (use float(loss))")
 
@@ -79,21 +65,21 @@ def relu_forward(st, c: ArrayCase):
 
 @relu_forward.reference
 def _(c: ArrayCase, device: str) -> dict:
-    return {"out": _np(F.relu(_tensor(c.x(), device)))}
+    return {"out": to_numpy(F.relu(tensor(c.x(), device)))}
 
 
 @suite.check("q1", RELU_CASES, title="relu_backward")
 def relu_backward(st, c: ArrayCase):
     out, cache = expect_tuple("relu_forward", st.relu_forward(c.x()), 2)
-    return {"dx": st.relu_backward(_upstream(c.seed, np.shape(out)), cache)}
+    return {"dx": st.relu_backward(upstream(c.seed, np.shape(out)), cache)}
 
 
 @relu_backward.reference
 def _(c: ArrayCase, device: str) -> dict:
-    x = _tensor(c.x(), device, grad=True)
+    x = tensor(c.x(), device, grad=True)
     out = F.relu(x)
-    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-    return {"dx": _np(x.grad)}
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    return {"dx": to_numpy(x.grad)}
 
 
 # ---------------------------------------------------------------- q2-q4 max and average pooling
@@ -112,28 +98,33 @@ class PoolCase:
     ties: bool = False  # integer-valued input: exact ties inside windows
     offset: float = 0.0  # subtracted from the input (all-negative windows at the border)
     seed: int = 0
+    neg_inf: bool = False  # negative entries become -inf: border windows whose real entries are all -inf
 
     def __str__(self) -> str:
         parts = [f"N={self.n}, C={self.c}, input {self.size[0]}x{self.size[1]}, kernel_size={self.kernel}"]
-        parts += [f"{k}={getattr(self, k)!r}" for k in ("stride", "padding") if getattr(self, k) != OMIT]
+        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()]
         if self.ties:
             parts.append("integer-valued input (ties)")
         if self.offset:
             parts.append("mostly negative input")
+        if self.neg_inf:
+            parts.append("entries of -inf")
         return ", ".join(parts)
 
     @property
     def kwargs(self) -> dict:
-        return {k: getattr(self, k) for k in ("stride", "padding") if getattr(self, k) != OMIT}
+        return kwargs_without_omitted(stride=self.stride, padding=self.padding)
 
     def x(self) -> np.ndarray:
         rng = np.random.default_rng(self.seed)
         shape = (self.n, self.c, *self.size)
         x = rng.integers(-2, 3, shape).astype(np.float64) if self.ties else rng.standard_normal(shape)
+        if self.neg_inf:
+            x[x < 0] = -np.inf
         return x - self.offset
 
     def torch_forward(self, pool, device: str, grad: bool = False):
-        x = _tensor(self.x(), device, grad)
+        x = tensor(self.x(), device, grad)
         kwargs = {"stride": self.kwargs.get("stride"), "padding": self.kwargs.get("padding", 0)}
         return x, pool(x, self.kernel, **kwargs)
 
@@ -149,6 +140,13 @@ MAXPOOL_CASES = [
     PoolCase(1, 1, (4, 6), (3, 2), stride=(1, 1), padding=(1, 0), ties=True, seed=18),
     PoolCase(2, 2, (6, 5), 2, stride=1, padding=1, offset=5.0, seed=19),
     PoolCase(1, 2, (3, 4), (3, 4), padding=(1, 2), seed=20),
+]
+
+# Backward only (the forward's out holds -inf, which no output may): the tie rule in windows whose
+# real entries are all -inf, where torch picks the window's first real entry, never the padding.
+MAXPOOL_BACKWARD_ONLY_CASES = [
+    PoolCase(2, 2, (5, 5), 2, stride=2, padding=1, ties=True, neg_inf=True, seed=21),
+    PoolCase(1, 2, (6, 5), (3, 2), stride=1, padding=(1, 1), ties=True, neg_inf=True, seed=22),
 ]
 
 AVGPOOL_CASES = [
@@ -174,7 +172,7 @@ class BadPoolCase:
         return f"input {self.size[0]}x{self.size[1]}, kernel_size={self.kernel}, padding={self.padding}"
 
 
-def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: list[PoolCase]) -> None:
+def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: list[PoolCase], backward_only: list[PoolCase]) -> None:
     forward_name, backward_name = f"{name}_forward", f"{name}_backward"
 
     def forward(st, c: PoolCase) -> dict:
@@ -182,16 +180,16 @@ def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: l
         return {"out": out}
 
     def forward_reference(c: PoolCase, device: str) -> dict:
-        return {"out": _np(c.torch_forward(pool, device)[1])}
+        return {"out": to_numpy(c.torch_forward(pool, device)[1])}
 
     def backward(st, c: PoolCase) -> dict:
         out, cache = expect_tuple(forward_name, getattr(st, forward_name)(c.x(), c.kernel, **c.kwargs), 2)
-        return {"dx": getattr(st, backward_name)(_upstream(c.seed, np.shape(out)), cache)}
+        return {"dx": getattr(st, backward_name)(upstream(c.seed, np.shape(out)), cache)}
 
     def backward_reference(c: PoolCase, device: str) -> dict:
         x, out = c.torch_forward(pool, device, grad=True)
-        out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-        return {"dx": _np(x.grad)}
+        out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+        return {"dx": to_numpy(x.grad)}
 
     def rejects(st, c: BadPoolCase) -> None:
         # torch refuses these ("pad should be at most half of effective kernel size", "output size is too small")
@@ -202,11 +200,11 @@ def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: l
     forward.__name__, backward.__name__, rejects.__name__ = forward_name, backward_name, f"{forward_name}_rejects"
     suite.check(question_fwd, cases, title=forward_name)(forward).reference(forward_reference)
     suite.check(question_fwd, [BadPoolCase(*b) for b in BAD_POOL_CASES], title=f"{forward_name} raises ValueError")(rejects)
-    suite.check(question_bwd, cases, title=backward_name)(backward).reference(backward_reference)
+    suite.check(question_bwd, cases + backward_only, title=backward_name)(backward).reference(backward_reference)
 
 
-_pool_checks("q2", "q3", "maxpool2d", F.max_pool2d, MAXPOOL_CASES)
-_pool_checks("q4", "q4", "avgpool2d", F.avg_pool2d, AVGPOOL_CASES)
+_pool_checks("q2", "q3", "maxpool2d", F.max_pool2d, MAXPOOL_CASES, MAXPOOL_BACKWARD_ONLY_CASES)
+_pool_checks("q4", "q4", "avgpool2d", F.avg_pool2d, AVGPOOL_CASES, [])
 
 
 # ---------------------------------------------------------------- q5 global average pooling, q6 flatten
@@ -231,17 +229,17 @@ def _layer_checks(question: str, name: str, op, cases: list[ArrayCase]) -> None:
         return {"out": out}
 
     def forward_reference(c: ArrayCase, device: str) -> dict:
-        return {"out": _np(op(_tensor(c.x(), device)))}
+        return {"out": to_numpy(op(tensor(c.x(), device)))}
 
     def backward(st, c: ArrayCase) -> dict:
         out, cache = expect_tuple(forward_name, getattr(st, forward_name)(c.x()), 2)
-        return {"dx": getattr(st, backward_name)(_upstream(c.seed, np.shape(out)), cache)}
+        return {"dx": getattr(st, backward_name)(upstream(c.seed, np.shape(out)), cache)}
 
     def backward_reference(c: ArrayCase, device: str) -> dict:
-        x = _tensor(c.x(), device, grad=True)
+        x = tensor(c.x(), device, grad=True)
         out = op(x)
-        out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-        return {"dx": _np(x.grad)}
+        out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+        return {"dx": to_numpy(x.grad)}
 
     forward.__name__, backward.__name__ = forward_name, backward_name
     suite.check(question, cases, title=forward_name)(forward).reference(forward_reference)
@@ -282,22 +280,22 @@ def linear_forward(st, c: LinearCase):
 
 @linear_forward.reference
 def _(c: LinearCase, device: str) -> dict:
-    return {"out": _np(F.linear(*(_tensor(a, device) for a in c.inputs())))}
+    return {"out": to_numpy(F.linear(*(tensor(a, device) for a in c.inputs())))}
 
 
 @suite.check("q7", LINEAR_CASES, title="linear_backward")
 def linear_backward(st, c: LinearCase):
     out, cache = expect_tuple("linear_forward", st.linear_forward(*c.inputs()), 2)
-    dx, dw, db = expect_tuple("linear_backward", st.linear_backward(_upstream(c.seed, np.shape(out)), cache), 3)
+    dx, dw, db = expect_tuple("linear_backward", st.linear_backward(upstream(c.seed, np.shape(out)), cache), 3)
     return {"dx": dx, "dw": dw, "db": db}
 
 
 @linear_backward.reference
 def _(c: LinearCase, device: str) -> dict:
-    x, w, b = (_tensor(a, device, grad=True) for a in c.inputs())
+    x, w, b = (tensor(a, device, grad=True) for a in c.inputs())
     out = F.linear(x, w, b)
-    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-    return {"dx": _np(x.grad), "dw": _np(w.grad), "db": _np(b.grad)}
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    return {"dx": to_numpy(x.grad), "dw": to_numpy(w.grad), "db": to_numpy(b.grad)}
 
 
 # ---------------------------------------------------------------- q8 softmax cross-entropy
@@ -335,10 +333,10 @@ def softmax_cross_entropy(st, c: LossCase):
 @softmax_cross_entropy.reference
 def _(c: LossCase, device: str) -> dict:
     logits, labels = c.inputs()
-    z = _tensor(logits, device, grad=True)
+    z = tensor(logits, device, grad=True)
     loss = F.cross_entropy(z, torch.tensor(labels, device=device))
     loss.backward()
-    return {"loss": _np(loss), "dlogits": _np(z.grad)}
+    return {"loss": loss.item(), "dlogits": to_numpy(z.grad)}
 
 
 # ---------------------------------------------------------------- q9 the whole CNN
@@ -400,10 +398,10 @@ def cnn_loss_and_grads(st, c: CNNCase):
 @cnn_loss_and_grads.reference
 def _(c: CNNCase, device: str) -> dict:
     x, y, params = c.inputs()
-    p = {k: _tensor(v, device, grad=True) for k, v in params.items()}
-    h = F.max_pool2d(F.relu(F.conv2d(_tensor(x, device), p["W1"], p["b1"], padding=1)), 2)
+    p = {k: tensor(v, device, grad=True) for k, v in params.items()}
+    h = F.max_pool2d(F.relu(F.conv2d(tensor(x, device), p["W1"], p["b1"], padding=1)), 2)
     h = F.relu(F.conv2d(h, p["W2"], p["b2"], padding=1))
     features = F.adaptive_avg_pool2d(h, 1).flatten(1) if c.head == "gap" else h.flatten(1)
     loss = F.cross_entropy(F.linear(features, p["W3"], p["b3"]), torch.tensor(y, device=device))
     loss.backward()
-    return {"loss": _np(loss), **{f"grads[{k!r}]": _np(p[k].grad) for k in PARAM_NAMES}}
+    return {"loss": loss.item(), **{f"grads[{k!r}]": to_numpy(p[k].grad) for k in PARAM_NAMES}}

@@ -22,22 +22,26 @@ MAXPOOL_2X2 = np.array([[6, 8], [3, 4]], dtype=np.float64)[None, None]
 MAXPOOL_2X2_STRIDE_1 = np.array([[6, 7, 8], [6, 7, 8], [3, 3, 4]], dtype=np.float64)[None, None]
 AVGPOOL_2X2 = np.array([[3.25, 5.25], [2.0, 2.0]])[None, None]
 
-# The handout's tie example (§2): two 2x2 windows, both with a tie for the maximum.
+# The handout's tie example (§3): two 2x2 windows, both with a tie for the maximum.
 TIE_MAP = np.array([[1, 3, 2, 2], [3, 2, 2, 2]], dtype=np.float64)[None, None]
 TIE_DOUT = np.array([[10.0, 20.0]])[None, None]
 TIE_DX = np.array([[0, 10, 20, 0], [0, 0, 0, 0]], dtype=np.float64)[None, None]
 
 
-def _loss_value(value: Any, context: str) -> np.ndarray:
-    """A returned loss (a Python float or a NumPy float scalar) as a 0-d array, to compare with a tolerance."""
-    if isinstance(value, (float, np.floating)):
-        return np.asarray(value)  # a NumPy float32 keeps its dtype and fails the float64 check
+def _loss_value(value: Any, context: str) -> float:
+    """A returned loss as a Python float, if it is one of the two accepted types (handout §9)."""
+    if isinstance(value, float):  # a Python float, or a NumPy float64 (a subclass of float)
+        return float(value)
     shape = f" of shape {value.shape}" if isinstance(value, np.ndarray) else ""
     raise CheckFailure(f"{context}: loss is a {type(value).__name__}{shape}, expected a float (use float(loss))")
 
 
-def _numeric_gradient(f, value: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Centred finite differences of the scalar function f at ``value`` (f gets a copy)."""
+def _numeric_gradient(f, value: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Centred finite differences of the scalar function f at ``value`` (f gets a copy).
+
+    h = 1e-4: the truncation error (about h**2) stays near 1e-8, while the rounding noise of
+    f, divided by 2*h, stays far below the tolerance even if f is only accurate to ~1e-12.
+    """
     grad = np.zeros_like(value)
     for index in np.ndindex(value.shape):
         plus, minus = value.copy(), value.copy()
@@ -69,6 +73,14 @@ def relu_by_hand(st, _):
     assert_array("out", out, np.array([[0.0, 0.0, 0.0, 0.5, 3.0]]), context="relu_forward([[-2, -0.5, 0, 0.5, 3]])")
     dx = st.relu_backward(np.array([[1.0, 2.0, 3.0, 4.0, 5.0]]), cache)
     assert_array("dx", dx, np.array([[0.0, 0.0, 0.0, 4.0, 5.0]]), context="relu_backward(dout=[[1, 2, 3, 4, 5]]) for x=[[-2, -0.5, 0, 0.5, 3]]")
+
+
+@suite.check("q1", title="relu_forward leaves its input unchanged")
+def relu_keeps_input(st, _):
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    expect_tuple("relu_forward", st.relu_forward(x), 2)
+    # check.py and the grader also check every call; this says it for ReLU, where it happens most
+    assert_array("x after the call", x, np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]]), context="relu_forward(x=[[-2, -0.5, 0, 0.5, 3]]) must not modify x (§1)")
 
 
 # ---------------------------------------------------------------- q2 max-pooling forward
@@ -128,6 +140,18 @@ def maxpool_overlap(st, _):
     _out, cache = expect_tuple("maxpool2d_forward", st.maxpool2d_forward(x, (1, 2), stride=1), 2)
     dx = st.maxpool2d_backward(np.array([[1.0, 2.0]])[None, None], cache)
     assert_array("dx", dx, np.array([[0.0, 3.0, 0.0]])[None, None], context="maxpool2d_backward(dout=[[1, 2]]) for x=[[0, 5, 0]], kernel_size=(1, 2), stride=1")
+
+
+@suite.check("q3", title="maxpool2d_backward: a window of -inf sends its gradient to its first real entry")
+def maxpool_inf_windows(st, _):
+    x = np.array([[-np.inf, 5.0], [7.0, -np.inf]])[None, None]
+    _out, cache = expect_tuple("maxpool2d_forward", st.maxpool2d_forward(x, 2, stride=2, padding=1), 2)
+    dout = np.array([[10.0, 20.0], [30.0, 40.0]])[None, None]
+    dx = st.maxpool2d_backward(dout, cache)
+    # each window holds one real entry and three padding cells: the real entry is the maximum,
+    # even when it is -inf (§3), so every entry of x receives its window's dout
+    context = "maxpool2d_backward(dout=[[10, 20], [30, 40]]) for x=[[-inf, 5], [7, -inf]], kernel_size=2, stride=2, padding=1"
+    assert_array("dx", dx, dout, context=context)
 
 
 @suite.check("q3", title="maxpool2d_backward matches finite differences")
@@ -218,7 +242,7 @@ def softmax_equal_logits(st, _):
     labels = np.array([0, 3], dtype=np.int64)
     loss, dlogits = expect_tuple("softmax_cross_entropy", st.softmax_cross_entropy(np.zeros((2, 4)), labels), 2)
     context = "softmax_cross_entropy(zeros (2, 4), labels [0, 3])"
-    assert_array("loss", _loss_value(loss, context), np.array(np.log(4.0)), context=context)
+    assert_value("loss", _loss_value(loss, context), float(np.log(4.0)), context=context)
     expected = (np.full((2, 4), 0.25) - np.eye(4)[labels]) / 2
     assert_array("dlogits", dlogits, expected, context=context)
 
@@ -229,7 +253,7 @@ def softmax_stable(st, _):
     context = "softmax_cross_entropy([[1000, -1000], [1000, -1000]], labels [0, 1])"
     loss, dlogits = expect_tuple("softmax_cross_entropy", st.softmax_cross_entropy(logits, np.array([0, 1], dtype=np.int64)), 2)
     # sample 0 is right with certainty (loss 0), sample 1 wrong by 2000: the mean is 1000
-    assert_array("loss", _loss_value(loss, context), np.array(1000.0), context=context)
+    assert_value("loss", _loss_value(loss, context), 1000.0, context=context)
     assert_array("dlogits", dlogits, np.array([[0.0, 0.0], [0.5, -0.5]]), context=context)
 
 
@@ -257,7 +281,7 @@ def _cnn_params(rng: np.random.Generator, c_in: int, c1: int, c2: int, features:
     }
 
 
-def _cnn_call(st, x, y, params, head: str, context: str) -> tuple[np.ndarray, dict]:
+def _cnn_call(st, x, y, params, head: str, context: str) -> tuple[float, dict]:
     loss, grads = expect_tuple("cnn_loss_and_grads", st.cnn_loss_and_grads(x, y, params, head=head), 2)
     if not isinstance(grads, dict):
         raise CheckFailure(f"{context}: grads is a {type(grads).__name__}, expected a dict with keys {', '.join(PARAM_NAMES)}")
@@ -272,7 +296,7 @@ def cnn_zero_weights(st, _):
     context = "cnn_loss_and_grads(all-zero params, head='gap', K=3, labels [0, 2])"
     loss, grads = _cnn_call(st, x, y, params, "gap", context)
     # every logit is 0: softmax is 1/3 everywhere and only b3 gets a gradient, mean(softmax - onehot)
-    assert_array("loss", loss, np.array(np.log(3.0)), context=context)
+    assert_value("loss", loss, float(np.log(3.0)), context=context)
     expected = {k: np.zeros_like(v) for k, v in params.items()}
     expected["b3"] = np.array([1 / 3 - 1 / 2, 1 / 3, 1 / 3 - 1 / 2])
     for k in PARAM_NAMES:
