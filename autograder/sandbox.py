@@ -24,7 +24,6 @@ unreadable to it (``gate_libraries``: group-only folders, the worker lacking the
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import fcntl
@@ -142,28 +141,45 @@ def _make_reachable(paths: list[Path]) -> None:
 
 @functools.cache
 def workers_root() -> Path:
-    """A private parent for worker directories: ``0711``, so no worker can list its siblings."""
-    path = Path(tempfile.mkdtemp(prefix="convlab-workers-"))
+    """The parent of worker directories, shared by every grader process using this temp folder
+    (so protecting one grader's secrets never cuts another's workers off): ``0711``, so no
+    worker can list its siblings; each worker removes its own directory."""
+    path = Path(tempfile.gettempdir()) / "convlab-workers"
+    path.mkdir(mode=0o711, exist_ok=True)
+    if path.is_symlink() or path.stat().st_uid != os.geteuid():
+        raise OSError(f"{path} is not ours: refusing to place workers there")
     os.chmod(path, 0o711)
-    atexit.register(shutil.rmtree, path, True)
     return path
 
 
-_protected: set[str] = set()
-
-
 def protect_without_namespaces(hide: list[str]) -> None:
-    """Without namespaces, as root: make the paths to hide unreadable for 'others' (``o-rwx``).
+    """Without namespaces, as root: make the paths to hide unreadable for 'others'.
 
-    Skips directories that contain the interpreter or the workers (they must stay reachable).
+    A hidden folder that leads to something the worker needs (the interpreter, the engine, the
+    workers' parent: e.g. the temp folder holding an ``otter run``) keeps only its traverse bit
+    (``o=x``: no listing), and everything in it off that path loses all 'other' permissions.
+    Shared world-writable folders (``/tmp``) are left alone: nothing secret of ours lives there
+    (the grader's temp files are in its own TMPDIR or root-only), and other users need them.
     """
-    keep = [Path(sys.executable).resolve(), Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve()]
+    needed = [Path(sys.executable).resolve(), Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve()]
     for raw in hide:
         path = Path(raw)
-        if raw in _protected or not path.is_dir() or any(k == path.resolve() or path.resolve() in k.parents for k in keep):
-            continue
-        os.chmod(path, path.stat().st_mode & ~0o007)
-        _protected.add(raw)
+        if path.is_dir() and not path.is_symlink() and not path.stat().st_mode & 0o002:
+            _protect(path.resolve(), needed)
+
+
+def _protect(path: Path, needed: list[Path]) -> None:
+    inside = [n for n in needed if n == path or path in n.parents]
+    mode = path.lstat().st_mode
+    if not inside:
+        if mode & 0o007:
+            os.chmod(path, mode & ~0o007)
+    elif path not in needed and path.is_dir():
+        if mode & 0o006 or not mode & 0o001:
+            os.chmod(path, (mode & ~0o007) | 0o001)
+        for child in path.iterdir():
+            if not child.is_symlink():
+                _protect(child, needed)
 
 
 # ---------------------------------------------------------------- libraries a worker may not use
@@ -468,7 +484,7 @@ class WorkerProcess:
             if sig == signal.SIGXCPU:
                 return f"exceeded the CPU time limit ({self.limits.cpu_seconds} s)"
             if sig == signal.SIGKILL:
-                return f"was killed (out of memory: limit {self.memory_mb} MB, or it exceeded another limit)"
+                return f"was killed by SIGKILL (it ran out of memory, limit {self.memory_mb} MB, or killed itself)"
             return f"crashed with signal {sig.name}"
         return f"exited with status {code} (sys.exit / os._exit in student code?)"
 

@@ -42,13 +42,19 @@ def describe() -> list[str]:
     return lines + [CLONE_RULE, SIGNAL_RULE]
 
 
+try:
+    import seccomp  # libseccomp's own bindings, where the distribution ships them
+except ImportError:
+    try:
+        import pyseccomp as seccomp  # the same API, on PyPI, over the system's libseccomp
+    except (ImportError, RuntimeError):  # no binding, or no libseccomp.so.2: install() says so
+        seccomp = None
+
+
 def install() -> None:
     """Load the filter into this process (irrevocably). Raises OSError/ImportError if it cannot."""
-    try:
-        import seccomp  # libseccomp's own bindings, where the distribution ships them
-    except ImportError:
-        import pyseccomp as seccomp  # the same API, on PyPI, over the system's libseccomp
-
+    if seccomp is None:
+        raise ImportError("no libseccomp binding (pip install pyseccomp) or no libseccomp.so.2 on this machine")
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     for code, calls in DENIED:
         for call in calls:

@@ -1,30 +1,43 @@
-"""The attack catalog (``tests/attacks/``), graded through the real paths: ``python -m autograder
-grade`` (all attacks in one batch beside honest submissions) and the otter zip under ``otter run``.
+"""The attack catalog (``tests/attacks/``), graded through the real paths, in both modes.
 
-Each attack is appended to the hw1 solution and declares in its header which questions must
-score 0 (``# zeroes: q3`` / ``all`` / ``none``) and a phrase the student's feedback must show
-(``# message: ...``); every other question must keep full marks.
+- ``python -m autograder grade``: every attack in one batch per assignment beside honest
+  submissions, with namespaces and without (``CONVLAB_NO_NAMESPACES=1``, as on Gradescope);
+- the otter zip under a real ``otter run`` (namespaces);
+- the Gradescope simulator (no namespaces, a 768 MB container) for the attacks whose outcome
+  could depend on the mode (header ``# gradescope: yes``).
+
+An attack is appended to one solution file, like a mutant. Header lines:
+``# assignment: hw4`` (default hw1), ``# target: models.py`` (default the first file),
+``# zeroes: q3`` / ``all`` / ``none`` (those questions score 0, every other keeps full marks),
+``# message: ...`` (a phrase the student's feedback must show), ``# listener: yes`` (the test
+runs a TCP listener whose port replaces ``_EXFIL_PORT = 0``: nothing may reach it).
+The outcome is the same in both modes; nothing leaks, nothing outlives grading.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import by_name
 
-from autograder.config import ROOT
+from autograder.config import ROOT, Assignment
 from autograder.mutants import solution_files, starter_files
 from autograder.release import _distinctive, build_autograder_zip
+from autograder.sandbox import isolation, running_as_root
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
-HW1 = by_name("hw1")
+MODES = ["namespaces", "plain"]
+MARKER = "convlab-attack-leftover-marker"
 
 
 def header(path: Path, key: str) -> str | None:
@@ -32,122 +45,247 @@ def header(path: Path, key: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-MARKER = "convlab-attack-leftover-marker"
+def assignment_of(path: Path) -> Assignment:
+    return by_name(header(path, "assignment") or "hw1")
 
 
-def attack_source(path: Path, tag: str) -> bytes:
-    """The attack appended to the solution; its leftover processes are named after ``tag`` so
-    tests running in parallel each look for their own."""
-    attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}")
-    return solution_files(HW1)["convolution.py"] + b"\n\n# ---- attack\n" + attack.encode()
+def attack_files(path: Path, tag: str, port: int = 0) -> dict[str, bytes]:
+    """The attacked submission: a solution file with the attack appended; its leftover processes
+    are named after ``tag`` so tests running in parallel each look for their own."""
+    a = assignment_of(path)
+    target = header(path, "target") or a.files[0]
+    attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}").replace("_EXFIL_PORT = 0", f"_EXFIL_PORT = {port}")
+    files = solution_files(a)
+    files[target] = files[target] + b"\n\n# ---- attack\n" + attack.encode()
+    return files
 
 
 def zeroed(path: Path) -> set[str]:
-    spec = header(path, "zeroes")
+    a, spec = assignment_of(path), header(path, "zeroes")
     if spec == "all":
-        return {q.id for q in HW1.questions}
+        return {q.id for q in a.questions}
     return set() if spec in (None, "none") else {q.strip() for q in spec.split(",")}
 
 
-def hidden_secrets() -> set[str]:
-    lines = (HW1.directory / "tests" / "hidden.py").read_text().splitlines()
-    public = set((HW1.directory / "tests" / "public.py").read_text().splitlines())
-    return _distinctive(lines, {p.strip() for p in public}, 24)
-
-
-def assert_no_secrets(text: str) -> None:
-    for secret in hidden_secrets():
+def assert_no_secrets(a: Assignment, text: str) -> None:
+    public = {line.strip() for line in (a.directory / "tests" / "public.py").read_text().splitlines()}
+    for secret in _distinctive((a.directory / "tests" / "hidden.py").read_text().splitlines(), public, 24):
         assert secret not in text, f"a hidden test line reached the student: {secret!r}"
-    for word in ("hidden.py", "solutions/hw1", "otter_config.json"):
+    for word in ("hidden.py", f"solutions/{a.name}", "otter_config.json", "tables.bin"):
         assert word not in text, f"{word} reached the student's output"
 
 
 def no_leftovers(tag: str) -> None:
     marker = subprocess.run(["pgrep", "-f", f"{MARKER}-{tag}"], capture_output=True, text=True)
     assert marker.stdout.strip() == "", "a process started by a submission outlived grading"
-    planted = [p for base in (ROOT, Path("/tmp")) for p in base.glob("PWNED*")]
+    planted = [p for base in (ROOT, Path("/tmp"), Path("/dev/shm")) for p in base.glob("PWNED*")]
     assert not planted, f"a submission wrote outside its sandbox: {planted}"
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """Every attack plus honest submissions, graded in one `python -m autograder grade --jobs 2`.
+def mode_env(mode: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CONVLAB_NO_NAMESPACES", None)
+    if mode == "plain":
+        env["CONVLAB_NO_NAMESPACES"] = "1"
+    return env
 
-    Graded once per test session: pytest-xdist workers share the result through a file lock.
-    """
+
+def needs(mode: str) -> None:
+    if mode == "namespaces" and isolation() != "namespaces":
+        pytest.skip("namespaces are unavailable on this machine")
+
+
+class Listener:
+    """A TCP listener on the grading machine that counts the connections a submission makes."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port, self.connections = self.server.getsockname()[1], 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> int:
+        self.server.close()
+        return self.connections
+
+
+# ---------------------------------------------------------------- autograder grade, both modes
+
+
+@pytest.fixture(scope="module", params=MODES)
+def batch(request, tmp_path_factory):
+    """Every attack plus honest submissions, one `python -m autograder grade --jobs 2` per
+    assignment, in one mode. Graded once per session: xdist workers share it through a lock."""
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp().parent
-    with FileLock(str(shared / "attack-batch.lock")):
-        base = shared / "attack-batch"
+    mode = request.param
+    needs(mode)
+    # shared by the xdist workers of this run only (a later run grades afresh)
+    shared = tmp_path_factory.getbasetemp().parent / os.environ.get("PYTEST_XDIST_TESTRUNUID", f"run-{os.getpid()}")
+    shared.mkdir(exist_ok=True)
+    base = shared / f"attack-batch-{mode}"
+    with FileLock(str(shared / f"attack-batch-{mode}.lock")):
         if not (base / "done.json").is_file():
-            (base / "done.json").parent.mkdir(exist_ok=True)
-            (base / "done.json").write_text(json.dumps(_grade_batch(base)))
+            base.mkdir(exist_ok=True)
+            (base / "done.json").write_text(json.dumps(_grade_batches(base, mode)))
     done = json.loads((base / "done.json").read_text())
-    with open(base / "out" / "grades.csv", newline="") as f:
-        rows = {r["submission"]: r for r in csv.DictReader(f)}
-    return done, rows, base / "out"
+    rows = {}
+    for name in done["assignments"]:
+        with open(base / name / "out" / "grades.csv", newline="") as f:
+            rows.update({(name, r["submission"]): r for r in csv.DictReader(f)})
+    return mode, done, rows, base
 
 
-def _grade_batch(base: Path) -> dict:
-    subs, out = base / "subs", base / "out"
-    shutil.rmtree(subs, ignore_errors=True)
-    subs.mkdir()
-    for path in ATTACKS:
-        (subs / f"{path.stem}.py").write_bytes(attack_source(path, "batch"))
-    (subs / "zz_honest_solution.py").write_bytes(solution_files(HW1)["convolution.py"])
-    (subs / "zz_honest_starter.py").write_bytes(starter_files(HW1)["convolution.py"])
-    cmd = [sys.executable, "-m", "autograder", "grade", "hw1", str(subs), "--out", str(out), "--jobs", "2", "--quiet"]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    return {"returncode": done.returncode, "stderr": done.stderr[-5000:]}
+def _grade_batches(base: Path, mode: str) -> dict:
+    listener = Listener()
+    done: dict = {"returncodes": {}, "stderr": {}, "assignments": []}
+    for a in sorted({assignment_of(p).name: assignment_of(p) for p in ATTACKS}.values(), key=lambda a: a.name):
+        subs, out = base / a.name / "subs", base / a.name / "out"
+        shutil.rmtree(subs, ignore_errors=True)
+        for path in [p for p in ATTACKS if assignment_of(p) is a]:
+            _write(subs / path.stem, attack_files(path, f"batch-{mode}", listener.port))
+        _write(subs / "zz_honest_solution", solution_files(a))
+        _write(subs / "zz_honest_starter", starter_files(a))
+        cmd = [sys.executable, "-m", "autograder", "grade", a.short_name, str(subs), "--out", str(out), "--jobs", "2", "--quiet"]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=mode_env(mode))
+        done["returncodes"][a.name], done["stderr"][a.name] = result.returncode, result.stderr[-5000:]
+        done["assignments"].append(a.name)
+    done["connections"] = listener.close()
+    return done
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
 
 
 def test_batch_survives_every_attack(batch):
-    """The grader exits normally with one row per submission, honest rows untouched, nothing left behind."""
-    done, rows, _ = batch
-    assert done["returncode"] == 0, done["stderr"]
-    assert len(rows) == len(ATTACKS) + 2
-    assert float(rows["zz_honest_solution"]["score"]) == 100
-    assert float(rows["zz_honest_starter"]["score"]) == 0
-    no_leftovers("batch")
+    """The grader exits normally with one row per submission, honest rows untouched, nothing left
+    behind, and no connection reached the listener on this machine."""
+    mode, done, rows, _ = batch
+    for name in done["assignments"]:
+        assert done["returncodes"][name] == 0, done["stderr"][name]
+        a = by_name(name)
+        assert float(rows[(name, "zz_honest_solution")]["score"]) == a.max_score, rows[(name, "zz_honest_solution")]
+        assert float(rows[(name, "zz_honest_starter")]["score"]) == 0
+    assert len(rows) == len(ATTACKS) + 2 * len(done["assignments"])
+    assert done["connections"] == 0, f"{done['connections']} connection(s) from submissions reached a listener ({mode})"
+    no_leftovers(f"batch-{mode}")
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
 def test_attack_through_autograder_grade(batch, attack):
-    _, rows, out = batch
-    row = rows[attack.stem]
-    feedback = (out / attack.stem / "feedback.md").read_text()
-    results = (out / attack.stem / "results.json").read_text()
-    for q in HW1.questions:
+    mode, _, rows, base = batch
+    a = assignment_of(attack)
+    row = rows[(a.name, attack.stem)]
+    folder = base / a.name / "out" / attack.stem
+    feedback, results = (folder / "feedback.md").read_text(), (folder / "results.json").read_text()
+    for q in a.questions:
         expected = 0.0 if q.id in zeroed(attack) else q.points
-        assert float(row[q.id]) == expected, f"{q.id}: {row[q.id]} (expected {expected})\n{feedback[:3000]}"
+        assert float(row[q.id]) == expected, f"{mode}: {q.id}: {row[q.id]} (expected {expected})\n{feedback[:3000]}"
     if header(attack, "message"):
         assert header(attack, "message") in feedback, feedback[:3000]
     assert len(feedback) < 200_000  # output floods are truncated
-    assert_no_secrets(feedback + results)
+    assert_no_secrets(a, feedback + results)
     assert "REACHED ['" not in feedback, "a submission reached the network"
 
 
+# ---------------------------------------------------------------- otter run (namespaces)
+
+
 @pytest.fixture(scope="module")
-def autograder_zip(tmp_path_factory):
-    return build_autograder_zip(HW1, tmp_path_factory.mktemp("dist"))
+def zips(tmp_path_factory):
+    folder, built = tmp_path_factory.mktemp("dist"), {}
+
+    def get(a: Assignment) -> Path:
+        if a.name not in built:
+            built[a.name] = build_autograder_zip(a, folder)
+        return built[a.name]
+
+    return get
+
+
+def _write_upload(files: dict[str, bytes], folder: Path) -> Path:
+    """The upload otter run takes: the file itself, or check.py's zip layout for several files."""
+    import zipfile
+
+    from autograder.otter_plugin import MULTI_FILE_FOLDER, MULTI_FILE_STUB
+
+    if len(files) == 1:
+        (name, data), = files.items()
+        (folder / name).write_bytes(data)
+        return folder / name
+    with zipfile.ZipFile(folder / "submission.zip", "w") as zf:
+        zf.writestr(MULTI_FILE_STUB, f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
+        for name, data in files.items():
+            zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
+    return folder / "submission.zip"
+
+
+def _scores(results: dict, a: Assignment) -> dict[str, float]:
+    """Per question, from otter's results (one test per question) or the engine's (one per case)."""
+    scores = {q.id: 0.0 for q in a.questions}
+    for test in results["tests"]:
+        name = str(test.get("name", "")).split(" ")[0]
+        if name in scores and "score" in test:
+            scores[name] += float(test["score"])
+    return scores
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
-def test_attack_through_otter_run(autograder_zip, attack, tmp_path):
+def test_attack_through_otter_run(zips, attack, tmp_path):
     """The same attack under a real `otter run` of the built autograder zip."""
-    (tmp_path / "convolution.py").write_bytes(attack_source(attack, f"otter-{attack.stem}"))
+    a = assignment_of(attack)
+    tag = f"otter-{attack.stem}"
+    listener = Listener()
+    upload = _write_upload(attack_files(attack, tag, listener.port), tmp_path)
     otter = Path(sys.executable).with_name("otter")
     done = subprocess.run(
-        [str(otter), "run", "-a", str(autograder_zip), "-o", str(tmp_path), str(tmp_path / "convolution.py")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        [str(otter), "run", "-a", str(zips(a)), "-o", str(tmp_path), str(upload)], cwd=tmp_path, capture_output=True, text=True, timeout=600
     )
+    assert listener.close() == 0, "a submission reached a listener on this machine"
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    scores = {t["name"]: t["score"] for t in results["tests"] if "score" in t}
-    for q in HW1.questions:
+    scores = _scores(results, a)
+    for q in a.questions:
         expected = 0.0 if q.id in zeroed(attack) else q.points
-        assert scores[q.id] == pytest.approx(expected), f"{q.id}: {scores[q.id]} (expected {expected})"
+        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected})"
     visible = "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
-    assert_no_secrets(visible)
-    no_leftovers(f"otter-{attack.stem}")
+    assert_no_secrets(a, visible)
+    no_leftovers(tag)
+
+
+# ---------------------------------------------------------------- the Gradescope simulator (plain mode, 768 MB)
+
+SIMULATED = [p for p in ATTACKS if header(p, "gradescope") == "yes"]
+
+
+@pytest.mark.skipif(not running_as_root(), reason="the Gradescope simulator needs root (a private mount namespace)")
+@pytest.mark.parametrize("attack", SIMULATED, ids=lambda p: p.stem)
+def test_attack_through_gradescope_simulator(zips, attack, tmp_path):
+    from autograder.gradescope import simulate
+
+    a = assignment_of(attack)
+    tag = f"gradescope-{attack.stem}"
+    listener = Listener()
+    upload = tmp_path / "upload"
+    _write(upload, attack_files(attack, tag, listener.port))
+    run = simulate(a, upload, zips(a))
+    assert listener.close() == 0, "a submission reached a listener on this machine"
+    assert run.score is not None, run.output[-3000:]
+    scores = _scores(run.results, a)
+    for q in a.questions:
+        expected = 0.0 if q.id in zeroed(attack) else q.points
+        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected})\n{run.output[-2000:]}"
+    visible = "\n".join(t.get("output", "") for t in run.results["tests"] if t.get("visibility") == "visible")
+    assert_no_secrets(a, visible)
+    no_leftovers(tag)

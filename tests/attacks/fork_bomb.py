@@ -1,4 +1,5 @@
 """A fork bomb bounded to a few hundred long-sleeping processes."""
+# gradescope: yes
 # zeroes: q3
 # message: convolve2d
 

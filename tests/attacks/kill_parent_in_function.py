@@ -1,4 +1,5 @@
 """Kills its parent process (the grader, it hopes) with SIGKILL, then itself."""
+# gradescope: yes
 # zeroes: q3
 # message: convolve2d
 

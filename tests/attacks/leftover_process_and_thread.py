@@ -1,5 +1,9 @@
-"""Leaves a child process and a busy thread running after a (correct) function returns."""
-# zeroes: none
+"""Leaves a child process and a busy thread running after a (correct) function returns.
+
+Starting a process is refused (seccomp), so the function fails; the busy thread is harmless."""
+# gradescope: yes
+# zeroes: q3
+# message: starting processes is not allowed
 # leftover: convlab-attack-leftover-marker
 
 

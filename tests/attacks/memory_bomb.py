@@ -1,4 +1,5 @@
 """Tries to allocate tens of GB inside one function."""
+# gradescope: yes
 # zeroes: q3
 # message: exceeded memory
 

@@ -1,4 +1,5 @@
 """Opens sockets to outside and local addresses and reports what it reached."""
+# gradescope: yes
 # zeroes: q3
 # message: values differ
 

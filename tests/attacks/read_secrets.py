@@ -3,6 +3,7 @@
 Everything it finds is printed: the printed output reaches the student's feedback, so the test
 checks that no byte of a secret shows up there.
 """
+# gradescope: yes
 # zeroes: q3
 # message: values differ
 
