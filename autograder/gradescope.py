@@ -209,7 +209,10 @@ def simulate(
 
     if os.geteuid() != 0 or not shutil.which("unshare"):
         raise OSError("the Gradescope simulator needs root and util-linux unshare (a private mount namespace)")
-    work = Path(tempfile.mkdtemp(prefix="convlab-gradescope-"))
+    # not under /tmp: the run gets a fresh, empty /tmp, as a container does
+    staging = ROOT / ".tmp"
+    staging.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="convlab-gradescope-", dir=staging))
     try:
         zip_path = zip_path or build_autograder_zip(assignment, work / "dist")
         root, shim = work / "autograder", work / "shim"

@@ -127,6 +127,9 @@ def upload_summary(manifest: dict) -> str:
         return manifest["error"] + f" Uploaded: {', '.join(manifest.get('uploaded') or ['nothing'])}."
     graded = ", ".join(f"{origin} (as {name})" if origin != name else name for name, origin in manifest["graded"].items())
     text = f"Graded: {graded}."
+    for note in manifest.get("notes", []):
+        if note.startswith("missing file"):
+            text += f" Not found: {note.removeprefix('missing file(s): ')}."
     if manifest.get("ignored"):
         text += f" Ignored (not graded; support files always come from the autograder): {', '.join(manifest['ignored'])}."
     return text

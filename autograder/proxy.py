@@ -166,6 +166,8 @@ class StudentProxy:
         """Call ``fn`` in the worker and return its decoded result."""
         if self.import_error:
             raise SubmissionBroken(self.import_error)
+        if self._missing and not self._modules:  # nothing of this worker's files was submitted
+            raise StudentError(f"{' and '.join(self._missing)} {'was' if len(self._missing) == 1 else 'were'} not submitted: {fn} cannot run")
         if fn in self._timed_out:
             # an infinite loop would cost the time limit on every case: fail the rest at once
             raise StudentTimeout(f"{fn} was not run again: it timed out on an earlier case")

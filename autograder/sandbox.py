@@ -161,7 +161,8 @@ def protect_without_namespaces(hide: list[str]) -> None:
     Shared world-writable folders (``/tmp``) are left alone: nothing secret of ours lives there
     (the grader's temp files are in its own TMPDIR or root-only), and other users need them.
     """
-    needed = [Path(sys.executable).resolve(), Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve()]
+    # folders the worker reads whole (Python lists a folder to import from it)
+    needed = [Path(sys.executable).resolve().parent, Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve().parent]
     for raw in hide:
         path = Path(raw)
         if path.is_dir() and not path.is_symlink() and not path.stat().st_mode & 0o002:

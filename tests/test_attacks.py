@@ -28,11 +28,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import by_name
+from conftest import by_name, zip_engine_env
 
 from autograder.config import ROOT, Assignment
 from autograder.mutants import solution_files, starter_files
-from autograder.release import _distinctive, build_autograder_zip
+from autograder.release import _distinctive
 from autograder.sandbox import isolation, running_as_root
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py"))
@@ -203,15 +203,8 @@ def test_attack_through_autograder_grade(batch, attack):
 
 
 @pytest.fixture(scope="module")
-def zips(tmp_path_factory):
-    folder, built = tmp_path_factory.mktemp("dist"), {}
-
-    def get(a: Assignment) -> Path:
-        if a.name not in built:
-            built[a.name] = build_autograder_zip(a, folder)
-        return built[a.name]
-
-    return get
+def zips(release):
+    return lambda a: release(a)[1]
 
 
 def _write_upload(files: dict[str, bytes], folder: Path) -> Path:
@@ -249,8 +242,9 @@ def test_attack_through_otter_run(zips, attack, tmp_path):
     listener = Listener()
     upload = _write_upload(attack_files(attack, tag, listener.port), tmp_path)
     otter = Path(sys.executable).with_name("otter")
+    env = zip_engine_env(zips(a), tmp_path / "zip")
     done = subprocess.run(
-        [str(otter), "run", "-a", str(zips(a)), "-o", str(tmp_path), str(upload)], cwd=tmp_path, capture_output=True, text=True, timeout=600
+        [str(otter), "run", "-a", str(zips(a)), "-o", str(tmp_path), str(upload)], cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env
     )
     assert listener.close() == 0, "a submission reached a listener on this machine"
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -11,13 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, zip_engine_env
 
 from autograder.config import ROOT
 from autograder.release import (
     ReleaseError,
-    build_autograder_zip,
-    build_student_bundle,
     check_leaks,
     check_starter,
     generate_starter,
@@ -113,9 +111,12 @@ def run_self_check(bundle: Path, tmp_path: Path, replacement: dict[str, bytes] |
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    dist = tmp_path_factory.mktemp("dist")
-    return {a.name: (build_student_bundle(a, dist), build_autograder_zip(a, dist)) for a in ASSIGNMENTS}
+def built(release):
+    class Built:  # built[name] builds that assignment only, on first use
+        def __getitem__(self, name: str):
+            return release(next(a for a in ASSIGNMENTS if a.name == name))
+
+    return Built()
 
 
 def test_student_bundle_contents(built, assignment):
@@ -169,7 +170,7 @@ def otter_run(zip_path: Path, files: dict[str, bytes], tmp_path: Path) -> dict:
                 zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
     done = subprocess.run(
         [str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(tmp_path), str(submission)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, env=zip_engine_env(zip_path, tmp_path / "zip"),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads((tmp_path / "results.json").read_text())
@@ -191,14 +192,3 @@ def test_otter_run_grades_solution_and_starter(built, assignment, tmp_path):
     hidden_lines = (a.directory / "tests" / "hidden.py").read_text().splitlines()
     leaked = [line for line in hidden_lines if len(line.strip()) > 30 and line.strip() in public["output"]]
     assert not leaked, leaked[:3]
-
-
-def test_multi_file_gather_and_find(tmp_path):
-    """Several submitted files reach the engine under otter: gathered on Gradescope, or in a zip's folder."""
-    from autograder.otter_plugin import MULTI_FILE_STUB, find_submitted, gather
-
-    (tmp_path / "a.py").write_text("A = 1\n")
-    (tmp_path / "b.py").write_text("B = 2\n")
-    gather(str(tmp_path), ["a.py", "b.py"])
-    assert sorted(p.name for p in tmp_path.glob("*.py")) == [MULTI_FILE_STUB]
-    assert find_submitted(tmp_path, ["a.py", "b.py", "c.py"]) == {"a.py": b"A = 1\n", "b.py": b"B = 2\n"}

@@ -1,0 +1,255 @@
+"""Students find their bugs before the deadline, and correct code never loses a point.
+
+- ``python check.py --torch`` in every unzipped bundle: the solution passes every line, the
+  starter and every mutant fail (mutants by name, in process), and without torch the student
+  gets the install hint and the plain checks;
+- each question's public checks catch at least a third of its mutants;
+- no check relies on bit-exact floats (every solution, its float outputs perturbed, keeps full
+  marks), and no check compares a float result with ``==``/``!=``;
+- an empty answer never gains a point (a stub that raises ValueError everywhere scores 0).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import ASSIGNMENTS
+
+from autograder import checklib
+from autograder.grade import all_cases, grade_files, load_cases
+from autograder.mutants import import_trusted, load_mutants, mutant_files, solution_files, starter_files
+
+sys.path.insert(0, str(Path(__file__).parent))
+from mutant_table import load_practice  # noqa: E402
+
+PRACTISED = [a for a in ASSIGNMENTS if (a.directory / "tests" / "practice.py").is_file()]
+MUTANTS = [(a, m) for a in PRACTISED for m in load_mutants(a)]
+SEEDS = (0, 1, 2)
+
+
+def trusted(a, files: dict[str, bytes], folder: Path) -> Any:
+    return import_trusted({**a.support_files, **files}, folder, a.files, f"convlab_practice_{folder.name}_{a.short_name}")
+
+
+def practice_failure(suite: checklib.PracticeSuite, student: Any, seeds: tuple[int, ...] = SEEDS) -> str | None:
+    """The first practice failure on ``student`` (check title and message), or None."""
+    for index, check in enumerate(suite.checks):
+        for seed in seeds:
+            try:
+                _, failure = suite.run_check(index, student, seed)
+            except Exception as exc:  # noqa: BLE001 - a crash is a catch too
+                failure = f"{type(exc).__name__}: {exc}"
+            if failure:
+                return f"{check.title}: {failure}"
+    return None
+
+
+def test_every_assignment_has_practice_checks_for_every_question():
+    assert PRACTISED == ASSIGNMENTS
+    for a in ASSIGNMENTS:
+        practised = {c.question for c in load_practice(a).checks}
+        public = {c.question for c in load_cases(a, "public")}
+        assert {q.id for q in a.questions} <= practised & public, f"{a.name}: questions without a public or practice check"
+
+
+@pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
+def test_practice_checks_pass_on_the_solution(a, tmp_path):
+    solution = trusted(a, solution_files(a), tmp_path / "solution")
+    failure = practice_failure(load_practice(a), solution, seeds=tuple(range(6)))
+    assert failure is None, failure
+
+
+@pytest.mark.parametrize("a,mutant", MUTANTS, ids=[f"{a.short_name}-{m.name}" for a, m in MUTANTS])
+def test_practice_catches_mutant(a, mutant, tmp_path):
+    """`check.py --torch` catches every mutant of the catalog (by name, in this test's id)."""
+    student = trusted(a, mutant_files(a, mutant), tmp_path / mutant.name)
+    assert practice_failure(load_practice(a), student) is not None, f"check.py --torch misses {mutant.name}: {mutant.summary}"
+
+
+def _public_catches(a, files: dict[str, bytes], folder: Path) -> set[str]:
+    student = trusted(a, files, folder)
+    caught = set()
+    for case in load_cases(a, "public"):
+        try:
+            case.run(student)
+        except Exception:  # noqa: BLE001
+            caught.add(case.question)
+    return caught
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS, ids=lambda a: a.short_name)
+def test_public_checks_catch_a_third_of_each_questions_mutants(a, tmp_path):
+    """A mutant belongs to the question grading a function it redefines; that question's
+    public checks (or those of a question it feeds) must catch at least a third of them."""
+    owned: dict[str, list[bool]] = {}
+    for mutant in load_mutants(a):
+        defined = {n.name for n in ast.parse(mutant.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        owner = next((q.id for q in a.questions if defined & set(q.graded_functions)), None)
+        if owner:
+            owned.setdefault(owner, []).append(bool(_public_catches(a, mutant_files(a, mutant), tmp_path / mutant.name)))
+    for question, caught in owned.items():
+        assert 3 * sum(caught) >= len(caught), f"{a.name} {question}: public checks catch {sum(caught)} of {len(caught)} mutants"
+
+
+# ---------------------------------------------------------------- check.py in the unzipped bundle
+
+
+def check_py(folder: Path, *args: str, without_torch: bool = False) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if without_torch:  # as on a laptop without PyTorch: importing it fails
+        code = "import runpy, sys; sys.modules['torch'] = None; sys.argv = ['check.py', *sys.argv[1:]]; runpy.run_path('check.py', run_name='__main__')"
+        command = [sys.executable, "-c", code, *args]
+    else:
+        command = [sys.executable, "check.py", *args]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env, timeout=300)
+
+
+def unzipped(a, release, target: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(release(a)[0]) as zf:
+        zf.extractall(target)
+    folder = target / a.name
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
+def test_check_py_torch_in_the_bundle(a, release, tmp_path):
+    """Solution: every line passes. Starter and a mutant: they fail, by name. No torch: the hint."""
+    solution = unzipped(a, release, tmp_path / "solution", solution_files(a))
+    done = check_py(solution, "--torch", "--seed", "7")
+    assert done.returncode == 0 and "FAIL" not in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "seed 7 (replay: python check.py --torch --seed 7)" in done.stdout
+    assert "[vs " in done.stdout  # practice checks ran and compared with a library
+    assert not list(solution.rglob("__pycache__")), "check.py must leave no __pycache__ behind"
+    starter = check_py(unzipped(a, release, tmp_path / "starter", starter_files(a)), "--torch", "--seed", "7")
+    assert starter.returncode == 1 and "not implemented yet" in starter.stdout
+    mutant = load_mutants(a)[0]
+    broken = check_py(unzipped(a, release, tmp_path / "mutant", mutant_files(a, mutant)), "--torch", "--seed", "7")
+    assert broken.returncode == 1 and "FAIL" in broken.stdout, f"{mutant.name}: {broken.stdout[-2000:]}"
+    no_torch = check_py(solution, "--torch", without_torch=True)
+    assert no_torch.returncode == 0, no_torch.stdout[-2000:] + no_torch.stderr[-2000:]
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in no_torch.stdout
+    assert "[vs " not in no_torch.stdout and "FAIL" not in no_torch.stdout
+
+
+def test_check_py_applies_the_import_rule_and_the_input_rule(release, tmp_path):
+    from conftest import by_name
+
+    hw1 = by_name("hw1")
+    source = solution_files(hw1)["convolution.py"]
+    source += b"\n\nimport scipy.signal  # noqa\n\n_conv = correlate2d\n\ndef correlate2d(image, kernel):\n    image[0, 0] += 0.0 * image[0, 0] + 1.0\n    return _conv(image - 1.0 * (np.arange(image.size).reshape(image.shape) == 0), kernel)\n"
+    folder = unzipped(hw1, release, tmp_path / "rules", {"convolution.py": source})
+    done = check_py(folder)
+    assert done.returncode == 1
+    lines = source.decode().splitlines()
+    line = next(i for i, text in enumerate(lines, start=1) if text.startswith("import scipy"))
+    assert f"FAIL import rule: convolution.py line {line}: imports scipy" in done.stdout
+    assert "correlate2d modified its input argument(s) 0 in place" in done.stdout
+
+
+# ---------------------------------------------------------------- floats, and empty answers
+
+
+def _perturbed(value: Any, rng: np.random.Generator, scale: float = 1e-12) -> Any:
+    """``value`` with every float array and float multiplied by (1 + noise), |noise| <= scale."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
+        noise = np.random.default_rng(value.size).uniform(-scale, scale, value.shape)  # the same per shape
+        return value * (1.0 + noise)
+    if isinstance(value, float):
+        return value * (1.0 + scale / 3)
+    if isinstance(value, tuple):
+        return tuple(_perturbed(v, rng, scale) for v in value)
+    if isinstance(value, list):
+        return [_perturbed(v, rng, scale) for v in value]
+    if isinstance(value, dict):
+        return {k: _perturbed(v, rng, scale) for k, v in value.items()}
+    return value
+
+
+class Perturbed:
+    """A trusted module whose functions return their float results within 1e-12 of the truth."""
+
+    def __init__(self, module: Any) -> None:
+        self._module, self._rng = module, np.random.default_rng(0)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if isinstance(value, type) or not callable(value):
+            return value
+        return lambda *args, **kwargs: _perturbed(value(*args, **kwargs), self._rng)
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS, ids=lambda a: a.short_name)
+def test_no_check_relies_on_bit_exact_floats(a, tmp_path):
+    """Every public and hidden case passes on the solution with its float outputs perturbed by a
+    relative 1e-12 (what another summation order, an FFT, a float64 library could return),
+    integer-valued examples included."""
+    student = Perturbed(trusted(a, solution_files(a), tmp_path / "solution"))
+    failed = []
+    for case in all_cases(a):
+        try:
+            got = case.run(student)
+            if case.reference is not None:
+                checklib.assert_outputs(got, case.reference("cpu"), rtol=case.rtol, atol=case.atol, context=case.title)
+        except Exception as exc:  # noqa: BLE001
+            failed.append(f"{case.id}: {type(exc).__name__}: {str(exc)[:300]}")
+    assert not failed, "\n".join(failed[:10])
+
+
+NUMERIC_OK = {"len", "int", "bool", "str", "type", "sum", "round", "count", "index"}
+EXACT_ATTRS = {"shape", "ndim", "size", "dtype", "kind", "name", "etype", "returncode"}
+
+
+def _exact_comparisons(path: Path) -> list[str]:
+    """``==``/``!=`` against a number where the other side is not obviously an int (a length,
+    a shape, a count): the comparisons that could be between floats."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Compare) or not any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+            continue
+        sides = [node.left, *node.comparators]
+        numbers = [s for s in sides if isinstance(s, ast.Constant) and type(s.value) in (int, float)]
+        others = [s for s in sides if s not in numbers]
+        if not numbers or not others:
+            continue
+
+        def obviously_int(expr: ast.AST) -> bool:
+            if isinstance(expr, ast.Call):
+                return getattr(expr.func, "id", getattr(expr.func, "attr", "")) in NUMERIC_OK
+            if isinstance(expr, ast.Attribute):
+                return expr.attr in EXACT_ATTRS
+            if isinstance(expr, ast.Subscript):
+                return obviously_int(expr.value)
+            if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mod, ast.FloorDiv)):
+                return True
+            return isinstance(expr, ast.Name) and expr.id in {"n", "k", "i", "j", "index", "draw", "count", "size", "stride", "padding", "dilation", "depth"}
+
+        if not all(obviously_int(o) for o in others) and "# exact:" not in path.read_text().splitlines()[node.lineno - 1]:
+            found.append(f"{path.relative_to(path.parents[3])}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_float_results_are_never_compared_exactly():
+    """No check (public, hidden, practice) compares a float result with == or != (write
+    ``# exact: <why>`` on a line that compares ints the rule cannot see as ints)."""
+    found = [hit for a in ASSIGNMENTS for path in sorted((a.directory / "tests").glob("*.py")) for hit in _exact_comparisons(path)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS, ids=lambda a: a.short_name)
+def test_a_stub_that_raises_value_error_everywhere_scores_zero(a):
+    """Passing the error cases alone earns nothing: they count once a function computes."""
+    stub = {name: data.replace(b"raise NotImplementedError", b"raise ValueError") for name, data in starter_files(a).items()}
+    report = grade_files(a, stub, "value-error-stub")
+    assert report.score == 0, [(r.case_id, r.score) for r in report.results if r.score]
+    gated = [r for r in report.results if r.message.startswith("not counted yet")]
+    assert gated, "the error cases this stub passes should say why they do not count"
