@@ -189,3 +189,152 @@ def test_per_case_deadline_overrides_the_default():
             assert st.slow() == 1
         with pytest.raises(StudentTimeout, match="after 2 s"):
             st.slow()
+
+
+# ---------------------------------------------------------------- the seccomp filter, in both modes
+
+MODES = ["namespaces", "plain"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request, monkeypatch):
+    """Run a test with namespaces (where this machine has them) and without (as on Gradescope)."""
+    from autograder import sandbox
+
+    if request.param == "namespaces" and isolation() != "namespaces":
+        pytest.skip("namespaces are unavailable on this machine")
+    monkeypatch.setattr(sandbox, "isolation", lambda: request.param)
+    return request.param
+
+
+def test_worker_cannot_start_processes_or_open_sockets(mode):
+    """No process (fork, exec, subprocess, ctypes clone) and no socket, in either mode; threads
+    still work, and the student reads a clear message."""
+    src = (
+        "import ctypes, os, socket, subprocess, threading\n"
+        "def spawn():\n    subprocess.run(['true'])\n"
+        "def system():\n    return os.system('true')\n"
+        "def raw():\n    libc = ctypes.CDLL(None, use_errno=True)\n    return [libc.fork(), libc.syscall(56, 17, 0, 0, 0, 0), ctypes.get_errno()]\n"
+        "def connect():\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "def unix():\n    socket.socket(socket.AF_UNIX)\n"
+        "def threads():\n    out = []\n    t = threading.Thread(target=lambda: out.append(7))\n    t.start(); t.join()\n    return out[0]\n"
+        "def signal_others():\n    try:\n        os.kill(os.getppid(), 0)\n        return 'signalled'\n    except OSError as exc:\n        return exc.errno\n"
+    )
+    with proxy(src) as st:
+        for fn in ("spawn", "system"):
+            with pytest.raises(StudentException, match="starting processes is not allowed in the grader"):
+                getattr(st, fn)()
+        assert st.raw() == [-1, -1, 1]  # EPERM from the filter, not a child
+        for fn in ("connect", "unix"):
+            with pytest.raises(StudentException, match="network access is not allowed in the grader"):
+                getattr(st, fn)()
+        assert st.threads() == 7
+        assert st.signal_others() in (1, 3)  # EPERM (or ESRCH: no parent in a PID namespace)
+
+
+def test_seccomp_rules_are_described():
+    from autograder import seccomp_filter
+
+    rules = "\n".join(seccomp_filter.describe())
+    for call in ("execve", "fork", "socket", "ptrace", "unshare", "mount", "keyctl", "bpf", "perf_event_open", "process_vm_readv"):
+        assert call in rules
+
+
+@pytest.mark.skipif(not running_as_root(), reason="uids from the pool are used only when grading as root")
+def test_concurrent_workers_get_distinct_uids_and_private_folders(mode):
+    """Workers alive at the same time run as different users: none can read another's folder."""
+    src = "import os\ndef who():\n    return os.getuid(), os.getcwd()\ndef peek(path):\n    try:\n        return sorted(os.listdir(path))\n    except OSError as exc:\n        return exc.errno\n"
+    with proxy(src) as one, proxy(src) as two:
+        (uid1, dir1), (uid2, dir2) = one.who(), two.who()
+        assert uid1 != uid2
+        if mode == "plain":
+            assert two.peek(dir1) == 13  # EACCES
+            assert one.peek(os.path.dirname(dir1)) == 13  # the shared parent cannot be listed
+
+
+@pytest.mark.skipif(not running_as_root(), reason="the uid sweep needs root")
+def test_processes_that_escape_are_killed_with_the_uid(monkeypatch):
+    """Defense in depth: with the seccomp filter switched off, a detached child (setsid) still dies
+    when its worker ends, because every process of the worker's uid is killed."""
+    import subprocess
+
+    from autograder import sandbox
+
+    monkeypatch.setattr(sandbox, "isolation", lambda: "plain")
+    monkeypatch.setenv("CONVLAB_NO_SECCOMP", "1")
+    marker = f"convlab-escape-{os.getpid()}"
+    src = (  # raw libc calls: the audit hook that names the rule is bypassed too
+        "import ctypes\n"
+        "def escape():\n"
+        "    libc = ctypes.CDLL(None)\n"
+        "    if libc.fork() == 0:\n"
+        "        libc.setsid()\n"
+        f"        argv = (ctypes.c_char_p * 5)(b'bash', b'-c', b'exec -a {marker} sleep 120', None, None)\n"
+        "        libc.execv(b'/bin/bash', argv)\n"
+        "        libc._exit(0)\n"
+        "    return 1\n"
+    )
+    with proxy(src) as st:
+        assert st.escape() == 1
+        time.sleep(0.5)
+        assert subprocess.run(["pgrep", "-f", marker], capture_output=True).returncode == 0  # it escaped the group
+    time.sleep(0.2)
+    assert subprocess.run(["pgrep", "-f", marker], capture_output=True).returncode == 1, "an escaped process outlived its worker"
+
+
+@pytest.mark.skipif(not running_as_root(), reason="libraries are hidden from workers only when grading as root")
+def test_a_forbidden_library_cannot_be_loaded_even_by_path(mode):
+    """A NumPy-only worker cannot reach torch: not by import, not by deleting the ban in
+    sys.modules, not by loading its files by path."""
+    src = (
+        "import importlib.util, os, sys\n"
+        "import numpy\n"
+        "def sneak():\n"
+        "    sys.modules.pop('torch', None)\n"
+        "    found = []\n"
+        "    for base in sys.path:\n"
+        "        init = os.path.join(base, 'torch', '__init__.py')\n"
+        "        try:\n"
+        "            open(init).close()\n"
+        "            found.append(init)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    try:\n"
+        "        from torch.nn import functional\n"
+        "        return 'imported', found\n"
+        "    except ImportError as exc:\n"
+        "        return type(exc).__name__, found\n"
+    )
+    with proxy(src, forbidden_imports=["torch"]) as st:
+        outcome, readable = st.sneak()
+    assert outcome in ("ModuleNotFoundError", "ImportError") and readable == []
+
+
+def test_memory_budget_follows_the_container():
+    """The worker's budget is the container's limit minus what is used, never above memory_mb."""
+    from autograder.sandbox import memory_budget_mb
+
+    limits = Limits(memory_mb=1536)
+    mb = 1 << 20
+    assert memory_budget_mb(limits, container=None) == 1536
+    assert memory_budget_mb(limits, container=(768 * mb, 400 * mb)) == 768 - 400 - 48
+    assert memory_budget_mb(limits, container=(8192 * mb, 100 * mb)) == 1536
+    assert memory_budget_mb(limits, container=(768 * mb, 760 * mb)) == 64
+
+
+def test_memory_watchdog_kills_a_worker_past_its_budget(monkeypatch):
+    """Resident memory (not address space) past the budget: the worker dies with a clear message."""
+    from autograder import sandbox
+
+    monkeypatch.setattr(sandbox, "memory_budget_mb", lambda limits, container=None: 200)
+    src = "import numpy as np\nhoard = []\ndef grow():\n    for _ in range(20):\n        hoard.append(np.ones((25, 1024, 128)))\n    return len(hoard)\ndef ok():\n    return 1\n"
+    with proxy(src) as st:
+        with pytest.raises(WorkerDied, match=r"exceeded memory \(limit 200 MB\)"):
+            st.grow()
+        assert st.ok() == 1
+
+
+def test_worker_is_the_first_choice_of_the_oom_killer():
+    src = "def score():\n    return int(open('/proc/self/oom_score_adj').read())\n"
+    with proxy(src) as st:
+        assert st.score() == 1000

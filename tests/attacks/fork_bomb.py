@@ -9,5 +9,5 @@ def convolve2d(image, kernel):
 
     for _ in range(400):
         if os.fork() == 0:
-            os.execvp("sh", ["sh", "-c", "exec -a convlab-attack-leftover-marker sleep 600"])
+            os.execvp("bash", ["bash", "-c", "exec -a convlab-attack-leftover-marker sleep 600"])
     return np.zeros((1, 1))

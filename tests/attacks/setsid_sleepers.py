@@ -9,6 +9,6 @@ def convolve2d(image, kernel):
     import subprocess
 
     for _ in range(50):
-        subprocess.Popen(["sh", "-c", "exec -a convlab-attack-leftover-marker sleep 61"], start_new_session=True,
+        subprocess.Popen(["bash", "-c", "exec -a convlab-attack-leftover-marker sleep 61"], start_new_session=True,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return correlate2d(image, kernel[::-1, ::-1])
