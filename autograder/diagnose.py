@@ -2,12 +2,20 @@
 
 Each assignment's mutant catalog (``assignments/<hw>/mutants/``) doubles as its catalog of
 *signatures*: a mutant is a realistic bug, implemented, with a student-facing explanation. When
-a case fails, the trusted grader re-runs the same check against every mutant that redefines a
-function the check called (in this process: mutants are our own code; student code is never
-run again) and compares the student's outputs with the mutant's using the check's tolerance.
+a case fails, the trusted grader looks at what every mutant that redefines a function the check
+called does on the same case (its *outcome*: the outputs it returns, or the check's failure
+message) and compares the student's outputs with the mutant's using the check's tolerance.
 Exactly one match gives a "Likely cause:" line; several matches give the one with the highest
 ``# priority:`` if it is unique, else nothing. Shape mismatches also get a cheap hint computed
 from the shapes alone. Diagnoses only run after a failure, so a correct submission pays nothing.
+
+Outcomes come from one of two catalogs, which give identical answers:
+
+- live: the mutants (solution + bug) are imported and run in this process (they are staff
+  code; student code is never run again). Used wherever the mutants are, e.g. local grading.
+- table: the outcomes recorded at release time (``autograder/tables.py``), shipped in the
+  autograder zip, which holds neither solutions nor mutants. A case the table has no outcome
+  for gives no diagnosis rather than a guess.
 """
 
 from __future__ import annotations
@@ -18,13 +26,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .checklib import Case, CheckFailure
+from .checklib import Case, CheckFailure, _value_problem
 from .config import Assignment
-from .mutants import Mutant, import_trusted, load_mutants, mutant_files
+
+if TYPE_CHECKING:
+    from .tables import Table
 
 
 @dataclass
@@ -35,7 +45,16 @@ class Signature:
     explanation: str
     functions: set[str]
     priority: int
-    module: Any = field(default=None, repr=False)
+    module: Any = field(default=None, repr=False)  # the imported mutant (live catalog only)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a signature does on a case: ``returned`` its outputs (``value``), ``failed`` the
+    check with a message (``value``), or ``crashed`` (matches nothing)."""
+
+    kind: str
+    value: Any = None
 
 
 _CATALOGS: dict[str, list[Signature]] = {}
@@ -46,38 +65,94 @@ def _defined_functions(source: str) -> set[str]:
     return {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
 
-def _import_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> Any:
-    """Import the mutant (solution + bug) in this process: trusted code, written by staff."""
-    files = {**assignment.support_files, **mutant_files(assignment, mutant)}
-    return import_trusted(files, workdir / mutant.name, assignment.files, f"convlab_mutant_{assignment.name}_{mutant.name}")
+def _priority(source: str) -> int:
+    priority = 0
+    for line in source.splitlines():
+        if line.startswith("# priority:"):
+            priority = int(line.split(":", 1)[1])
+    return priority
+
+
+def mutants_available(assignment: Assignment) -> bool:
+    """Whether the live catalog can be built here: the solution and the mutants are present
+    (a checkout), not only the shipped tests (an autograder zip)."""
+    mutants = assignment.directory / "mutants"
+    return (
+        mutants.is_dir()
+        and any(mutants.glob("*.py"))
+        and all((assignment.solution_dir / name).is_file() for name in assignment.files)
+    )
 
 
 def signatures(assignment: Assignment) -> list[Signature]:
-    """The assignment's signature catalog, imported once per process."""
+    """The assignment's live signature catalog (mutants imported), once per process."""
+    from .mutants import import_trusted, load_mutants, mutant_files
+
     if assignment.name not in _CATALOGS:
         workdir = Path(tempfile.mkdtemp(prefix="convlab-signatures-"))
         atexit.register(shutil.rmtree, workdir, True)
         catalog = []
         for mutant in load_mutants(assignment):
-            priority = 0
-            for line in mutant.source.splitlines():
-                if line.startswith("# priority:"):
-                    priority = int(line.split(":", 1)[1])
+            files = {**assignment.support_files, **mutant_files(assignment, mutant)}
+            prefix = f"convlab_mutant_{assignment.name}_{mutant.name}"
             catalog.append(
                 Signature(
                     name=mutant.name,
                     explanation=" ".join(mutant.explanation.split()),
                     functions=_defined_functions(mutant.source),
-                    priority=priority,
-                    module=_import_mutant(assignment, mutant, workdir),
+                    priority=_priority(mutant.source),
+                    # trusted code, written by staff: imported in this process
+                    module=import_trusted(files, workdir / mutant.name, assignment.files, prefix),
                 )
             )
         _CATALOGS[assignment.name] = catalog
     return _CATALOGS[assignment.name]
 
 
+def run_outcome(signature: Signature, case: Case) -> Outcome:
+    """Run ``case`` on the signature's mutant (live catalog)."""
+    try:
+        return Outcome("returned", case.run(signature.module))
+    except CheckFailure as exc:
+        return Outcome("failed", str(exc))
+    except Exception:  # noqa: BLE001 - a signature that crashes matches nothing
+        return Outcome("crashed")
+
+
+class _Live:
+    def __init__(self, assignment: Assignment) -> None:
+        self.signatures = signatures(assignment)
+
+    def outcome(self, signature: Signature, case: Case) -> Outcome | None:
+        return run_outcome(signature, case)
+
+
+class _Tabled:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.signatures = table.signatures
+
+    def outcome(self, signature: Signature, case: Case) -> Outcome | None:
+        return self.table.outcome(case.id, signature.name)
+
+
+def _catalog(assignment: Assignment) -> _Live | _Tabled | None:
+    """The live catalog where the mutants are (unless a test installed a table), else the
+    shipped table, else none (no diagnosis)."""
+    from . import tables
+
+    installed = tables.installed_table(assignment)
+    if installed is not None:
+        return _Tabled(installed)
+    if mutants_available(assignment):
+        return _Live(assignment)
+    table = tables.table_for(assignment)
+    return _Tabled(table) if table is not None else None
+
+
 def _same(got: Any, theirs: Any, rtol: float, atol: float) -> bool:
-    """The check's comparison, except that NaN matches NaN (an unstable softmax is a signature)."""
+    """The check's comparison (typed and tolerant, as ``checklib.assert_outputs``), except that
+    NaN matches NaN (an unstable softmax is a signature)."""
     if isinstance(theirs, np.ndarray):
         return (
             isinstance(got, np.ndarray)
@@ -85,30 +160,23 @@ def _same(got: Any, theirs: Any, rtol: float, atol: float) -> bool:
             and got.dtype == theirs.dtype
             and bool(np.allclose(got, theirs, rtol=rtol, atol=atol, equal_nan=True))
         )
-    if isinstance(theirs, float) and isinstance(got, float) and np.isnan(theirs) and np.isnan(got):
-        return True
-    return type(got) is type(theirs) and bool(got == theirs)
-
-
-def _matches(signature: Signature, case: Case, got: dict) -> bool:
-    try:
-        theirs = case.run(signature.module)
-        return isinstance(theirs, dict) and theirs.keys() == got.keys() and all(
-            _same(got[k], theirs[k], case.rtol, case.atol) for k in theirs
+    if type(theirs) in (tuple, list):  # containers may hold arrays, which the value rule does not
+        return type(got) is type(theirs) and len(got) == len(theirs) and all(
+            _same(g, t, rtol, atol) for g, t in zip(got, theirs, strict=True)
         )
-    except Exception:  # noqa: BLE001 - a signature that crashes does not match
+    if type(theirs) is dict:
+        return type(got) is dict and got.keys() == theirs.keys() and all(_same(got[k], theirs[k], rtol, atol) for k in theirs)
+    return _value_problem(got, theirs, "value", rtol, atol) is None
+
+
+def _matches(outcome: Outcome, case: Case, got: dict) -> bool:
+    theirs = outcome.value
+    if outcome.kind != "returned" or not isinstance(theirs, dict) or theirs.keys() != got.keys():
         return False
-
-
-def _fails_alike(signature: Signature, case: Case, message: str) -> bool:
-    """For a check that asserts by itself: does the signature fail it with the same message?"""
     try:
-        case.run(signature.module)
-    except CheckFailure as exc:
-        return str(exc) == message
-    except Exception:  # noqa: BLE001
+        return all(_same(got[k], theirs[k], case.rtol, case.atol) for k in theirs)
+    except Exception:  # noqa: BLE001 - values that cannot even be compared do not match
         return False
-    return False
 
 
 def diagnose(
@@ -116,13 +184,24 @@ def diagnose(
 ) -> Signature | None:
     """The one misconception whose implementation reproduces the student's outputs (or, for a
     self-asserting check, its failure message), or None."""
-    candidates = [s for s in signatures(assignment) if s.functions & called]
-    if failure is not None:
-        found = [s for s in candidates if _fails_alike(s, case, failure)]
-    elif isinstance(got, dict) and got:
-        found = [s for s in candidates if _matches(s, case, got)]
-    else:
+    if failure is None and not (isinstance(got, dict) and got):
         return None
+    catalog = _catalog(assignment)
+    if catalog is None:
+        return None
+    found = []
+    for signature in catalog.signatures:
+        if not signature.functions & called:
+            continue
+        outcome = catalog.outcome(signature, case)
+        if outcome is None:
+            return None  # the table does not know this candidate: no diagnosis rather than a guess
+        if failure is not None:
+            alike = outcome.kind == "failed" and outcome.value == failure
+        else:
+            alike = _matches(outcome, case, got)
+        if alike:
+            found.append(signature)
     return _pick(found)
 
 

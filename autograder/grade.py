@@ -14,12 +14,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.util
+import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from . import checklib
+from . import checklib, refkit, tables
 from .checklib import Case, CheckFailure
 from .config import Assignment
 from .proxy import StudentError, StudentProxy, StudentTimeout, SubmissionProxy, defined_names
@@ -37,11 +39,13 @@ def load_cases(assignment: Assignment, which: str) -> list[Case]:
     if key not in _SUITE_CACHE:
         path = assignment.directory / "tests" / f"{which}.py"
         sys.modules.setdefault("checklib", checklib)  # tests import it as students do
-        if which == "hidden":
-            from . import refkit  # imports torch: only the process holding the references needs it
-
-            sys.modules.setdefault("refkit", refkit)  # the hidden tests' shared PyTorch helpers
+        # the hidden tests' shared PyTorch helpers; torch itself is imported on first use
+        kit = sys.modules.setdefault("refkit", refkit)
         spec = importlib.util.spec_from_file_location(f"convlab_tests_{assignment.name}_{which}", path)
+        if which == "hidden":
+            tables.table_for(assignment)  # a release's table, if shipped: references without torch
+            # and the @refkit.tabled check inputs, read from it when grading
+            kit.serve(spec.name, lambda key, a=assignment: tables.tabled_value(a, key))
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up here
         spec.loader.exec_module(module)
@@ -49,19 +53,42 @@ def load_cases(assignment: Assignment, which: str) -> list[Case]:
     return _SUITE_CACHE[key]
 
 
-def available_devices() -> tuple[list[str], str | None]:
-    """The devices references are computed on, and why CUDA is skipped (None if it is not)."""
+_NO_CUDA = "CUDA is not available on this grading machine: references computed on CPU only"
+# device nodes of a GPU driver: NVIDIA's, WSL's GPU paravirtualization, AMD's ROCm (torch.cuda too)
+_GPU_NODES = ("/dev/nvidia0", "/dev/nvidiactl", "/dev/dxg", "/dev/kfd")
+
+
+def _gpu_present() -> bool:
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return any(os.path.exists(node) for node in _GPU_NODES) or (gpus.is_dir() and any(gpus.iterdir()))
+
+
+def available_devices(assignment: Assignment | None = None) -> tuple[list[str], str | None]:
+    """The devices references are computed on, and why CUDA is skipped (None if it is not).
+
+    With a release's table (for ``assignment``; without one, for any assignment loaded in this
+    process) and no GPU driver on the machine, torch is not imported at all: the CPU references
+    come from the table. Otherwise torch decides.
+    """
+    tabled = tables.table_for(assignment) is not None if assignment is not None else tables.any_loaded()
+    if tabled and not _gpu_present():
+        return ["cpu"], _NO_CUDA
     import torch
 
     if torch.cuda.is_available():
         return ["cpu", "cuda"], None
-    return ["cpu"], "CUDA is not available on this grading machine: references computed on CPU only"
+    return ["cpu"], _NO_CUDA
 
 
 def _reference(assignment: Assignment, case: Case, device: str) -> dict:
+    """The case's reference on ``device``: the release's table on CPU where there is one, else computed."""
     key = (assignment.name, case.id, device)
     if key not in _REFERENCE_CACHE:
-        _REFERENCE_CACHE[key] = case.reference(device)
+        table = tables.table_for(assignment) if device == "cpu" else None
+        if table is not None and table.has_reference(case.id):
+            _REFERENCE_CACHE[key] = table.reference(case.id)
+        else:
+            _REFERENCE_CACHE[key] = case.reference(device)
     return _REFERENCE_CACHE[key]
 
 

@@ -22,16 +22,17 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import checklib
+from . import checklib, tables
 from .config import ROOT, Assignment, all_assignments
 from .grade import all_cases, case_points
 
 DIST = ROOT / "dist"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUDENT_CHECK = Path(__file__).with_name("student_check.py")
+# never mutants.py (nor a solution): in the zip, diagnoses come from the release's table (tables.py)
 ENGINE_FILES = [
-    "__init__.py", "checklib.py", "config.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py", "report.py",
-    "sandbox.py", "seccomp_filter.py", "submission.py", "verdicts.py", "wire.py", "worker.py",
+    "__init__.py", "checklib.py", "config.py", "diagnose.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py",
+    "report.py", "sandbox.py", "seccomp_filter.py", "submission.py", "tables.py", "verdicts.py", "wire.py", "worker.py",
 ]  # fmt: skip
 # On Gradescope there is no GPU: install PyTorch's CPU-only wheel, not the multi-GB CUDA build.
 GRADESCOPE_REQUIREMENTS = """\
@@ -242,7 +243,8 @@ def otter_test_files(a: Assignment) -> dict[str, str]:
 
 
 def _engine_tree(a: Assignment, target: Path) -> None:
-    """Copy the engine and the assignment's config and tests (never solutions or mutants)."""
+    """Copy the engine and the assignment's config and tests (never solutions or mutants), and
+    write the release-time table (CPU references, mutant outcomes for diagnoses: ``tables``)."""
     engine = target / "autograder"
     engine.mkdir(parents=True)
     for name in ENGINE_FILES:
@@ -253,7 +255,8 @@ def _engine_tree(a: Assignment, target: Path) -> None:
     for which in ("public.py", "hidden.py"):
         shutil.copy2(a.directory / "tests" / which, assignment / "tests" / which)
     if (a.directory / "student").is_dir():
-        shutil.copytree(a.directory / "student", assignment / "student")
+        shutil.copytree(a.directory / "student", assignment / "student", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    tables.write_table(a, assignment)
 
 
 def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:

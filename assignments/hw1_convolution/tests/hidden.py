@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.signal
-import torch
-import torch.nn.functional as F
 from checklib import Suite, assert_value, expect_tuple, raised
-from refkit import tensor, to_numpy, upstream
+from refkit import F, lazy_import, tensor, to_numpy, torch, upstream
+
+scipy = lazy_import("scipy")  # torch and scipy load on first use: not at all when references come from the table
 
 suite = Suite(hidden=True)
 

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from checklib import CheckFailure, Suite, assert_value, expect_tuple, raised
-from refkit import OMIT, kwargs_without_omitted, tensor, to_numpy, upstream
+from refkit import OMIT, F, kwargs_without_omitted, tensor, to_numpy, torch, upstream
 
 suite = Suite(hidden=True)
 
@@ -123,10 +121,10 @@ class PoolCase:
             x[x < 0] = -np.inf
         return x - self.offset
 
-    def torch_forward(self, pool, device: str, grad: bool = False):
+    def torch_forward(self, pool: str, device: str, grad: bool = False):
         x = tensor(self.x(), device, grad)
         kwargs = {"stride": self.kwargs.get("stride"), "padding": self.kwargs.get("padding", 0)}
-        return x, pool(x, self.kernel, **kwargs)
+        return x, getattr(F, pool)(x, self.kernel, **kwargs)  # pool: the name of a torch.nn.functional op
 
 
 MAXPOOL_CASES = [
@@ -172,7 +170,7 @@ class BadPoolCase:
         return f"input {self.size[0]}x{self.size[1]}, kernel_size={self.kernel}, padding={self.padding}"
 
 
-def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: list[PoolCase], backward_only: list[PoolCase]) -> None:
+def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool: str, cases: list[PoolCase], backward_only: list[PoolCase]) -> None:
     forward_name, backward_name = f"{name}_forward", f"{name}_backward"
 
     def forward(st, c: PoolCase) -> dict:
@@ -203,8 +201,8 @@ def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool, cases: l
     suite.check(question_bwd, cases + backward_only, title=backward_name)(backward).reference(backward_reference)
 
 
-_pool_checks("q2", "q3", "maxpool2d", F.max_pool2d, MAXPOOL_CASES, MAXPOOL_BACKWARD_ONLY_CASES)
-_pool_checks("q4", "q4", "avgpool2d", F.avg_pool2d, AVGPOOL_CASES, [])
+_pool_checks("q2", "q3", "maxpool2d", "max_pool2d", MAXPOOL_CASES, MAXPOOL_BACKWARD_ONLY_CASES)
+_pool_checks("q4", "q4", "avgpool2d", "avg_pool2d", AVGPOOL_CASES, [])
 
 
 # ---------------------------------------------------------------- q5 global average pooling, q6 flatten

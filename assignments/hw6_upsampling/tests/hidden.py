@@ -22,10 +22,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from checklib import CheckFailure, Suite, expect_tuple, raised
-from refkit import pair, tensor, to_numpy, upstream
+from refkit import F, pair, tensor, to_numpy, torch, upstream
 
 suite = Suite(hidden=True)
 
