@@ -122,13 +122,13 @@ def check_starter(a: Assignment) -> None:
 _BOILERPLATE = re.compile(r"^(import |from \S+ import |def \w+\(|class \w+[(:]|@\w+$|return$)")
 
 
-def _distinctive(lines: list[str], allowed: set[str], min_len: int) -> set[str]:
-    """The lines that identify a file: long enough, not comments, not imports or bare def/class
-    headers (shared boilerplate gives nothing away), not already public."""
+def _distinctive(lines: list[str], allowed: set[str], min_len: int, boilerplate: bool = True) -> set[str]:
+    """The lines that identify a file: long enough, not comments, not already public, and (for
+    tests and mutants) not imports or bare def/class headers: shared boilerplate gives nothing away."""
     keep = set()
     for line in lines:
         s = line.strip()
-        if len(s) >= min_len and not s.startswith("#") and s not in allowed and not _BOILERPLATE.match(s):
+        if len(s) >= min_len and not s.startswith("#") and s not in allowed and not (boilerplate and _BOILERPLATE.match(s)):
             keep.add(s)
     return keep
 
@@ -143,7 +143,7 @@ def check_leaks(a: Assignment, bundle: dict[str, bytes]) -> None:
     public_lines = {line.strip() for line in public_text.splitlines() + Path(checklib.__file__).read_text().splitlines()}
     secrets: dict[str, set[str]] = {}
     for name in a.files:
-        secrets[f"solutions/{a.name}/{name}"] = _distinctive(solution_regions((a.solution_dir / name).read_text()), starter_lines, 12)
+        secrets[f"solutions/{a.name}/{name}"] = _distinctive(solution_regions((a.solution_dir / name).read_text()), starter_lines, 12, boilerplate=False)
     hidden_path = a.directory / "tests" / "hidden.py"
     secrets[str(hidden_path.relative_to(ROOT))] = _distinctive(hidden_path.read_text().splitlines(), public_lines, 24)
     shipped = starter_lines | public_lines | {line.strip() for p in a.directory.glob("student/*.py") for line in p.read_text().splitlines()}

@@ -158,7 +158,8 @@ def find_boxes(image: np.ndarray, size: int = 5, threshold: float = 0.9) -> list
     - threshold: a float > 0, a fraction of the ideal score
 
     Returns:
-    - centers: a list of (row, col) tuples of ints, sorted (by row, then column), where:
+    - centers: a list of (row, col) tuples of ints (Python int or NumPy integer; not floats,
+      not 0-d arrays), sorted (by row, then column), where:
       1. score = box_score(stack(edge_maps(image)), size), an (H, W) map;
       2. ideal = 16 * size - 8 (72 for size 5): the score at the center of a lone
          size x size box of ones on a zero background;
@@ -166,7 +167,8 @@ def find_boxes(image: np.ndarray, size: int = 5, threshold: float = 0.9) -> list
       4. non-maximum suppression: a candidate p is kept unless another candidate q with
          max(|q_row - p_row|, |q_col - p_col|) < size has score[q] > score[p], or has
          score[q] == score[p] and comes first in row-major order (q_row, q_col) < (p_row, p_col).
-         (Only candidates compete, and a suppressed candidate still suppresses its neighbours.)
+         (Only candidates compete, and a suppressed candidate still suppresses its neighbours:
+         this is not greedy NMS.)
     An image without boxes gives [].
     """
     ### BEGIN SOLUTION
@@ -195,7 +197,8 @@ def linear_param_count(in_features: int, out_features: int, bias: bool = True) -
     - bias: whether the layer has a bias
 
     Returns:
-    - count: an int, in_features * out_features (the weight) + out_features (the bias, if any)
+    - count: an int (Python int or NumPy integer), in_features * out_features (the weight)
+      + out_features (the bias, if any)
     """
     ### BEGIN SOLUTION
     return in_features * out_features + (out_features if bias else 0)
@@ -214,7 +217,8 @@ def conv_param_count(
     - bias: whether the layer has a bias (one per output channel)
 
     Returns:
-    - count: an int, out_channels * in_channels * (k1 * k2 * ... * kd) + out_channels (if bias)
+    - count: an int (Python int or NumPy integer),
+      out_channels * in_channels * (k1 * k2 * ... * kd) + out_channels (if bias)
     """
     ### BEGIN SOLUTION
     taps = 1
@@ -233,7 +237,8 @@ def mlp_param_count(layer_sizes: list[int], bias: bool = True) -> int:
     - bias: whether every layer has a bias
 
     Returns:
-    - count: an int, the sum over the L layers of linear_param_count(n_{l-1}, n_l, bias)
+    - count: an int (Python int or NumPy integer), the sum over the L layers of
+      linear_param_count(n_{l-1}, n_l, bias)
       (activations have no parameters)
 
     Example: the lecture's MLP for MFCC frames is [21 * 40, 128, 128, 128, 138].
@@ -262,9 +267,11 @@ def cnn_output_shape(
       an (h, w) pair (an int means the same for both; padding is zeros on both sides)
 
     Returns:
-    - shape: a tuple of three ints (C_out, H_out, W_out): the out_channels of the last layer
-      and, applying for every layer in turn (and for W likewise)
+    - shape: a tuple of three ints (Python int or NumPy integer, not floats)
+      (C_out, H_out, W_out): the out_channels of the last layer and, applying for every
+      layer in turn (and for W likewise)
       H <- floor((H + 2 * padding_h - kernel_h) / stride_h) + 1
+      (an integer division: (H + 2 * padding_h - kernel_h) // stride_h + 1)
       (input_shape itself, as a tuple, when conv_layers is empty)
 
     Raises ValueError if a layer's output would be empty (H_out < 1 or W_out < 1).
@@ -294,7 +301,8 @@ def cnn_param_count(
     - bias: whether every layer (conv and linear) has a bias
 
     Returns:
-    - count: an int, the sum of conv_param_count over the conv layers plus
+    - count: an int (Python int or NumPy integer), the sum of conv_param_count over the
+      conv layers plus
       linear_param_count(C_out * H_out * W_out, num_outputs, bias), where
       (C_out, H_out, W_out) = cnn_output_shape(input_shape, conv_layers) is flattened.
       Careful: a conv layer's int kernel_size k means k x k here; for conv_param_count an

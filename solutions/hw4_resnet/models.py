@@ -118,7 +118,8 @@ def gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[t
 
     Earlier gradients are discarded (not accumulated); the model stays in its current mode
     (train or eval). One (name, norm) pair per nn.Conv2d weight, main path and shortcut
-    convolutions alike, named and ordered as in model.named_parameters(); norm is a float.
+    convolutions alike, named and ordered as in model.named_parameters(); norm is a Python
+    float (not a tensor).
     """
     ### BEGIN SOLUTION
     conv_weights = {id(m.weight) for m in model.modules() if isinstance(m, nn.Conv2d)}

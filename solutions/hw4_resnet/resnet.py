@@ -133,7 +133,8 @@ def residual_block_forward(
     Returns a tuple of:
     - out: (N, C_out, H_out, W_out) with H_out = floor((H - 1) / stride) + 1 (W likewise)
     - state: the block's new buffers, keyed like params: every *.running_mean and
-      *.running_var, and, when params holds it, *.num_batches_tracked (+1 in training)
+      *.running_var, and, when params holds it, *.num_batches_tracked (+1 in training, as an
+      integer: a 0-d integer array, a NumPy integer or an int)
     - cache: whatever residual_block_backward needs
 
     Raises ValueError, naming the shortcut.* keys, if a projection is needed but params has

@@ -78,6 +78,7 @@ def gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[t
 
     Earlier gradients are discarded (not accumulated); the model stays in its current mode
     (train or eval). One (name, norm) pair per nn.Conv2d weight, main path and shortcut
-    convolutions alike, named and ordered as in model.named_parameters(); norm is a float.
+    convolutions alike, named and ordered as in model.named_parameters(); norm is a Python
+    float (not a tensor).
     """
     raise NotImplementedError("gradient_norms is not implemented yet")

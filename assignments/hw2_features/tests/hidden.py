@@ -4,10 +4,15 @@ Never shipped to students. Each check calls the student once per case and return
 the attached ``reference`` computes the same outputs with PyTorch on the requested device:
 ``F.conv2d`` (float64, TF32 off) for the edge maps and box scores, and ``torch.nn`` modules for
 the parameter counts (the sum of ``p.numel()``) and output shapes (a forward pass on zeros).
-``find_boxes`` is compared with the ground truth of seeded generated scenes: solid boxes plus
-distractors. Architectures are drawn from ``numpy.random.default_rng(seed)``. Cases are small
-enough that a correct plain-loop submission passes well within the time limit, and chosen to
-break the realistic bugs of the mutant catalog (``assignments/hw2_features/mutants/``).
+``find_boxes`` is compared with the ground truth of seeded generated scenes (solid boxes plus
+distractors), with answers worked by hand (ties, touching boxes, suppression chains), and, on
+scenes at low thresholds where greedy suppression and §4's rule disagree, with §4's rule
+written out in plain Python on the ``F.conv2d`` scores. Architectures are drawn from
+``numpy.random.default_rng(seed)``. Cases are small enough that a correct plain-loop submission
+passes well within the time limit, and chosen to break the realistic bugs of the mutant catalog
+(``assignments/hw2_features/mutants/``). Plain values (counts, shapes, centers, exception
+names) are compared by checklib's typed comparison: the references give ints where the
+contract says int, and the student's value is never converted before it is compared.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from checklib import Suite, expect_tuple
+from checklib import Suite, expect_tuple, raised
+from refkit import pair, tensor, to_numpy
 from torch import nn
 
 suite = Suite(hidden=True)
@@ -25,16 +31,6 @@ suite = Suite(hidden=True)
 # The lecture's kernels, written out here (never taken from the submission or the solution).
 SOBEL_V = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
 SOBEL_H = [[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]
-
-
-def _tensor(a, device: str) -> torch.Tensor:
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, device=device)
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
 
 
 def _torch_box_kernels(size: int, device: str) -> torch.Tensor:
@@ -46,33 +42,44 @@ def _torch_box_kernels(size: int, device: str) -> torch.Tensor:
 
 def _torch_edges(image: np.ndarray, device: str) -> torch.Tensor:
     """(2, H, W): the Sobel H and V maps of ``image`` by F.conv2d, zero padding 1."""
-    kernels = _tensor([[SOBEL_H], [SOBEL_V]], device)  # (2, 1, 3, 3)
-    return F.conv2d(_tensor(image, device)[None, None], kernels, padding=1)[0]
+    kernels = tensor([[SOBEL_H], [SOBEL_V]], device)  # (2, 1, 3, 3)
+    return F.conv2d(tensor(image, device)[None, None], kernels, padding=1)[0]
 
 
-def _error(fn, *args, **kwargs) -> tuple[str | None, str]:
-    """Call ``fn``; return (exception type name or None, the last line of its message)."""
-    try:
-        fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        etype = getattr(exc, "etype", type(exc).__name__)
-        if etype is None:  # the grader's "not implemented yet", a timeout or a crash
+def _raised_and_message(fn, *args, **kwargs) -> tuple[str | None, str]:
+    """Call ``fn``: (the exception type it raised, as checklib.raised gives it, or None; the
+    last line of the exception's message)."""
+    message = []
+
+    def call() -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception as exc:
+            lines = str(exc).strip().splitlines()
+            message.append(lines[-1] if lines else "")
             raise
-        lines = str(exc).strip().splitlines()
-        return etype, lines[-1] if lines else ""
-    return None, ""
+
+    etype = raised(call)
+    return etype, message[0] if etype is not None else ""
 
 
-def _plain_centers(got):
-    """A list of (row, col) pairs of integers, with NumPy integers turned into ints (for the message)."""
-    if isinstance(got, list) and all(
-        isinstance(t, tuple) and len(t) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in t)
-        for t in got
-    ):
-        return [(int(r), int(c)) for r, c in got]
-    return got
+def _rule_centers(image: np.ndarray, size: int, threshold: float, device: str) -> list[tuple[int, int]]:
+    """§4's rule, written out as the handout states it, on the scores that F.conv2d gives."""
+    score = to_numpy(F.conv2d(_torch_edges(image, device)[None], _torch_box_kernels(size, device), padding=size // 2)[0, 0])
+    # a binary image has integer scores: compare them as ints (ties are exact, never float ==)
+    whole = np.rint(score)
+    assert np.allclose(score, whole, rtol=0.0, atol=1e-9), "a binary image should have integer scores"
+    score = whole.astype(np.int64)
+    bar = threshold * (16 * size - 8)
+    candidates = [(int(i), int(j)) for i, j in zip(*np.nonzero(score >= bar), strict=True)]
+
+    def rank(p: tuple[int, int]) -> tuple[int, int, int]:  # smaller is better: score, then row-major
+        return (-int(score[p]), p[0], p[1])
+
+    def beaten(p: tuple[int, int]) -> bool:
+        return any(max(abs(q[0] - p[0]), abs(q[1] - p[1])) < size and rank(q) < rank(p) for q in candidates)
+
+    return sorted(p for p in candidates if not beaten(p))
 
 
 # ---------------------------------------------------------------- generated binary scenes
@@ -177,7 +184,7 @@ NMS_SCENES = [
 @suite.check("q5", SCENES, title="find_boxes")
 def find_boxes(st, scene: Scene):
     image, _truth = scene.build()
-    return {"centers": _plain_centers(st.find_boxes(image, **scene.kwargs))}
+    return {"centers": st.find_boxes(image, **scene.kwargs)}
 
 
 @find_boxes.reference
@@ -188,7 +195,7 @@ def _(scene: Scene, device: str) -> dict:
 @suite.check("q5", NMS_SCENES, title="find_boxes with a low threshold (non-maximum suppression)")
 def find_boxes_nms(st, scene: Scene):
     image, _truth = scene.build()
-    return {"centers": _plain_centers(st.find_boxes(image, **scene.kwargs))}
+    return {"centers": st.find_boxes(image, **scene.kwargs)}
 
 
 @find_boxes_nms.reference
@@ -235,7 +242,7 @@ TIE_CASES = [
 
 @suite.check("q5", TIE_CASES, title="find_boxes breaks score ties in row-major order")
 def find_boxes_ties(st, case: HandCase):
-    return {"centers": _plain_centers(st.find_boxes(case.image(), size=case.size, threshold=case.threshold))}
+    return {"centers": st.find_boxes(case.image(), size=case.size, threshold=case.threshold)}
 
 
 find_boxes_ties.reference(_hand_reference)
@@ -250,10 +257,69 @@ EXACT_CASES = [
 
 @suite.check("q5", EXACT_CASES, title="find_boxes keeps a score equal to threshold * ideal")
 def find_boxes_exact(st, case: HandCase):
-    return {"centers": _plain_centers(st.find_boxes(case.image(), size=case.size, threshold=case.threshold))}
+    return {"centers": st.find_boxes(case.image(), size=case.size, threshold=case.threshold)}
 
 
 find_boxes_exact.reference(_hand_reference)
+
+# Worked by hand: boxes whose windows touch without overlapping (centers exactly size apart) are
+# not neighbours, and both are kept. Corner to corner, each center loses 2 to the shared corner
+# (70 for size 5, 38 for size 3, 102 for size 7); side by side with 4 rows of offset, 67.
+TOUCH_CASES = [
+    HandCase(5, 0.9, ((3, 5, 5, 5), (8, 10, 5, 5), (17, 19, 5, 5), (21, 24, 5, 5)), ((5, 7), (10, 12), (19, 21), (23, 26))),
+    HandCase(3, 0.9, ((4, 20, 3, 3), (7, 23, 3, 3)), ((5, 21), (8, 24))),
+    HandCase(7, 0.9, ((2, 3, 7, 7), (9, 10, 7, 7)), ((5, 6), (12, 13))),
+]
+
+
+@suite.check("q5", TOUCH_CASES, title="find_boxes keeps boxes whose windows touch (centers size apart)")
+def find_boxes_touching(st, case: HandCase):
+    return {"centers": st.find_boxes(case.image(), size=case.size, threshold=case.threshold)}
+
+
+find_boxes_touching.reference(_hand_reference)
+
+# Worked by hand: chains where a suppressed candidate still suppresses (§4; greedy NMS differs).
+# A 5x9 rectangle at 0.6 (43.2): along its middle row 50 56 40 40 40 56 50; the right end (56)
+# loses the tie to the left end, and the window right of it (50), 5 columns from the left end,
+# loses to the right end: one center per rectangle. The same for a 3x5 rectangle at 0.55 (22):
+# 26 32 24 32 26, and for a 7x11 rectangle at 0.3 (31.2): 32 40 74 80 56 56 56 80 74 40 32.
+CHAIN_CASES = [
+    HandCase(5, 0.6, ((4, 3, 5, 9), (12, 22, 9, 5)), ((6, 5), (14, 24))),
+    HandCase(3, 0.55, ((6, 4, 3, 5), (15, 20, 5, 3)), ((7, 5), (16, 21))),
+    HandCase(7, 0.3, ((3, 3, 7, 11), (14, 20, 11, 7)), ((6, 6), (17, 23))),
+]
+
+
+@suite.check("q5", CHAIN_CASES, title="find_boxes: a suppressed candidate still suppresses (chains)")
+def find_boxes_chains(st, case: HandCase):
+    return {"centers": st.find_boxes(case.image(), size=case.size, threshold=case.threshold)}
+
+
+find_boxes_chains.reference(_hand_reference)
+
+# Generated scenes at thresholds 0.3-0.6, where rectangles, lines and large boxes form chains of
+# overlapping candidates: greedy suppression keeps more centers than §4's rule on each of these.
+# The reference is the rule itself (_rule_centers), on the F.conv2d scores.
+RULE_SCENES = [
+    Scene(200, (40, 48), 1, ("tall rectangle", "wide rectangle", "vertical line", "horizontal line"), threshold=0.3),
+    Scene(203, (40, 48), 2, ("horizontal line", "large box", "dot"), border_boxes=1, size=3, threshold=0.45),
+    Scene(212, (40, 48), 1, ("horizontal line", "wide rectangle", "vertical line"), threshold=0.4),
+    Scene(216, (40, 48), 2, ("small box", "large box", "wide rectangle"), border_boxes=1, threshold=0.6),
+    Scene(224, (40, 48), 1, ("wide rectangle", "small box", "dot", "vertical line"), border_boxes=1, threshold=0.5, dtype="bool"),
+    Scene(236, (40, 48), 3, ("tall rectangle", "dot"), threshold=0.6),
+    Scene(320, (48, 56), 1, ("horizontal line", "wide rectangle"), border_boxes=1, size=7, threshold=0.3),
+]
+
+
+@suite.check("q5", RULE_SCENES, title="find_boxes at a low threshold, against §4's rule")
+def find_boxes_rule(st, scene: Scene):
+    return {"centers": st.find_boxes(scene.build()[0], **scene.kwargs)}
+
+
+@find_boxes_rule.reference
+def _(scene: Scene, device: str) -> dict:
+    return {"centers": _rule_centers(scene.build()[0], scene.size, scene.threshold, device)}
 
 
 # ---------------------------------------------------------------- q1 edge_maps
@@ -298,7 +364,7 @@ def edge_maps(st, c: ImageCase):
 @edge_maps.reference
 def _(c: ImageCase, device: str) -> dict:
     edges = _torch_edges(c.image(), device)
-    return {"horizontal": _np(edges[0]), "vertical": _np(edges[1])}
+    return {"horizontal": to_numpy(edges[0]), "vertical": to_numpy(edges[1])}
 
 
 # ---------------------------------------------------------------- q2 edge_magnitude
@@ -336,15 +402,15 @@ def edge_magnitude(st, c: MagnitudeCase):
 
 @edge_magnitude.reference
 def _(c: MagnitudeCase, device: str) -> dict:
-    h, v = (_tensor(a, device) for a in c.inputs())
+    h, v = (tensor(a, device) for a in c.inputs())
     out = h.abs() + v.abs() if c.norm == "l1" else torch.sqrt(h**2 + v**2)
-    return {"magnitude": _np(out)}
+    return {"magnitude": to_numpy(out)}
 
 
 @suite.check("q2", ["max", "l3", "linf"], title="edge_magnitude rejects an unknown norm")
 def edge_magnitude_rejects(st, norm: str):
     h, v = MagnitudeCase((3, 4), 56, "l1").inputs()
-    etype, message = _error(st.edge_magnitude, h, v, norm=norm)
+    etype, message = _raised_and_message(st.edge_magnitude, h, v, norm=norm)
     return {"exception": etype, "message names 'l1' and 'l2'": "l1" in message and "l2" in message}
 
 
@@ -363,12 +429,12 @@ def box_kernels(st, size: int | None):
 
 @box_kernels.reference
 def _(size: int | None, device: str) -> dict:
-    return {"kernels": _np(_torch_box_kernels(5 if size is None else size, device))}
+    return {"kernels": to_numpy(_torch_box_kernels(5 if size is None else size, device))}
 
 
 @suite.check("q3", [4, 1], title="box_kernels rejects a size that is even or < 3")
 def box_kernels_rejects(st, size: int):
-    etype, _message = _error(st.box_kernels, size)
+    etype = raised(st.box_kernels, size)
     return {"exception": etype}
 
 
@@ -394,7 +460,7 @@ class ScoreCase:
     def edges(self) -> np.ndarray:
         if self.from_scene:
             image = Scene(self.seed, self.shape, 2, ("large box", "wide rectangle"), border_boxes=1).build()[0]
-            return _np(_torch_edges(image, "cpu"))
+            return to_numpy(_torch_edges(image, "cpu"))
         return np.random.default_rng(self.seed).standard_normal((2, *self.shape))
 
 
@@ -418,8 +484,8 @@ def box_score(st, c: ScoreCase):
 @box_score.reference
 def _(c: ScoreCase, device: str) -> dict:
     size = 5 if c.size is None else c.size
-    out = F.conv2d(_tensor(c.edges(), device)[None], _torch_box_kernels(size, device), padding=size // 2)
-    return {"score": _np(out[0, 0])}
+    out = F.conv2d(tensor(c.edges(), device)[None], _torch_box_kernels(size, device), padding=size // 2)
+    return {"score": to_numpy(out[0, 0])}
 
 
 # ---------------------------------------------------------------- q6-q8 parameter counts of layers
@@ -595,7 +661,7 @@ def _random_cnn_cases(seed: int, n: int) -> list[CnnCase]:
         for _ in range(int(rng.integers(1, 6))):
             out_channels = int(rng.integers(1, 17))
             kernel, stride, padding = _maybe_pair(rng, 1, 5), _maybe_pair(rng, 1, 3), _maybe_pair(rng, 0, 2)
-            (kh, kw), (sh, sw), (ph, pw) = (v if isinstance(v, tuple) else (v, v) for v in (kernel, stride, padding))
+            (kh, kw), (sh, sw), (ph, pw) = (pair(v) for v in (kernel, stride, padding))
             h2, w2 = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
             if h2 < 1 or w2 < 1:
                 break
@@ -636,7 +702,7 @@ EMPTY_CASES = [
 
 @suite.check("q9", EMPTY_CASES, title="cnn_output_shape rejects an empty output")
 def cnn_output_shape_rejects(st, c: CnnCase):
-    etype, _message = _error(st.cnn_output_shape, c.input_shape, list(c.layers))
+    etype = raised(st.cnn_output_shape, c.input_shape, list(c.layers))
     return {"exception": etype}
 
 

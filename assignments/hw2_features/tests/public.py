@@ -1,41 +1,75 @@
 """hw2 public tests: shipped to students (``python check.py``) and graded with the hidden ones.
 
 NumPy only. The expected values are worked out by hand from the definitions in the handout:
-a step edge, an impulse, a lone box, and the lecture's own parameter counts (the MFCC MLP,
-the 1000-word sequence through a linear layer and through a 1D convolution).
+a step edge, an impulse, a lone box, boxes touching corner to corner, rectangles whose ends tie
+or form a suppression chain, and the lecture's own parameter counts (the MFCC MLP, the
+1000-word sequence through a linear layer and through a 1D convolution). Plain values go
+through checklib's typed ``assert_value``: where the contract says int, the expected values
+are ints, and a float (``16.0``) or a 0-d array fails.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
 
 suite = Suite(hidden=False)
 
 
-def _error(fn, *args, **kwargs) -> tuple[str | None, str]:
-    """Call ``fn``; return (exception type name or None, the last line of its message)."""
+def _raised_and_message(fn, *args, **kwargs) -> tuple[str | None, str]:
+    """Call ``fn``: (the exception type it raised, as checklib.raised gives it, or None; the
+    last line of the exception's message)."""
+    message = []
+
+    def call() -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception as exc:
+            lines = str(exc).strip().splitlines()
+            message.append(lines[-1] if lines else "")
+            raise
+
+    etype = raised(call)
+    return etype, message[0] if etype is not None else ""
+
+
+def _is_centers(got) -> bool:
+    """Is ``got`` shaped like find_boxes' answer: a list of (row, col) tuples of integers?"""
+    return isinstance(got, list) and all(
+        isinstance(t, tuple) and len(t) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in t)
+        for t in got
+    )
+
+
+def _assert_scores(st, image: np.ndarray, expected: dict[tuple[int, int], float], context: str) -> None:
+    """find_boxes builds on edge_maps and box_score: check the scores this check's hand-worked
+    answer relies on first, so that a wrong edge map is reported as such (fix q1-q4 first)."""
+    blame = f"{context}: find_boxes uses your edge_maps and box_score, and"
+    scores = "box_score(np.stack(edge_maps(image)), 5)"
     try:
-        fn(*args, **kwargs)
-    except NotImplementedError:
+        score = st.box_score(np.stack(expect_tuple("edge_maps", st.edge_maps(image), 2)), 5)
+    except (CheckFailure, NotImplementedError):
         raise
     except Exception as exc:  # noqa: BLE001
-        etype = getattr(exc, "etype", type(exc).__name__)
-        if etype is None:  # the grader's "not implemented yet", a timeout or a crash
-            raise
-        lines = str(exc).strip().splitlines()
-        return etype, lines[-1] if lines else ""
-    return None, ""
+        raise CheckFailure(f"{blame} {scores} fails ({type(exc).__name__}: {exc}): fix q1-q4 first") from None
+    if not isinstance(score, np.ndarray) or score.shape != image.shape:
+        raise CheckFailure(f"{blame} {scores} is not a {image.shape} array: fix q1-q4 first")
+    for where, want in expected.items():
+        value, what = (score.max(), f"the highest score of {scores}") if where == "max" else (score[where], f"{scores}[{where[0]}, {where[1]}]")
+        if not np.isclose(value, want, rtol=1e-7, atol=1e-9):
+            raise CheckFailure(f"{blame} {what} is {float(value):g}, expected {want:g} (§3): fix q1-q4 first")
 
 
-def _plain_centers(got):
-    """A list of (row, col) pairs of integers, with NumPy integers turned into ints (for the message)."""
-    if isinstance(got, list) and all(
-        isinstance(t, tuple) and len(t) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in t)
-        for t in got
-    ):
-        return [(int(r), int(c)) for r, c in got]
-    return got
+def _assert_centers(got, expected: list[tuple[int, int]], context: str) -> None:
+    """The typed comparison of checklib (ints, tuples, a list); the whole list in the message when
+    only the values differ."""
+    try:
+        assert_value("centers", got, expected, context=context)
+    except CheckFailure:
+        if _is_centers(got):  # right types, wrong centers: show them all
+            shown = [(int(r), int(c)) for r, c in got]
+            raise CheckFailure(f"{context}: centers is {shown}, expected {expected}") from None
+        raise
 
 
 # ---------------------------------------------------------------- q1 edge_maps
@@ -58,8 +92,9 @@ def step_edge(st, _):
     expected_horizontal = np.array(
         [[0, 0, -1, -3, -4, -3], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 1, 3, 4, 3]], dtype=np.float64
     )
-    if isinstance(horizontal, np.ndarray) and isinstance(vertical, np.ndarray) and horizontal.shape == vertical.shape == (4, 6):
-        if np.array_equal(horizontal, expected_vertical) and np.array_equal(vertical, expected_horizontal):
+    maps = (horizontal, vertical)
+    if all(isinstance(m, np.ndarray) and m.shape == (4, 6) and m.dtype.kind in "biuf" for m in maps):
+        if np.allclose(horizontal, expected_vertical) and np.allclose(vertical, expected_horizontal):
             raise CheckFailure("edge_maps(step edge): the two maps are swapped: return (horizontal, vertical)")
     assert_array("vertical", vertical, expected_vertical, context="edge_maps(vertical step edge)")
     assert_array("horizontal", horizontal, expected_horizontal, context="edge_maps(vertical step edge)")
@@ -82,7 +117,7 @@ def magnitude_by_hand(st, _):
 
 @suite.check("q2", title="edge_magnitude rejects an unknown norm")
 def magnitude_unknown_norm(st, _):
-    etype, message = _error(st.edge_magnitude, EDGE_H, EDGE_V, norm="max")
+    etype, message = _raised_and_message(st.edge_magnitude, EDGE_H, EDGE_V, norm="max")
     assert_value("the exception raised", etype, "ValueError", context="edge_magnitude(norm='max')")
     if "l1" not in message or "l2" not in message:
         raise CheckFailure(f"edge_magnitude(norm='max'): the ValueError should name the allowed values 'l1' and 'l2', got {message!r}")
@@ -112,7 +147,7 @@ def score_impulse(st, _):
     assert_array("score", st.box_score(edges, 5), expected, context="box_score(impulse at (3, 3) in channel 0, size=5)")
 
 
-@suite.check("q4", title="box_score at the center of a lone 5x5 box is 72 (§4)")
+@suite.check("q4", title="box_score at the center of a lone 5x5 box is 72 (§3)")
 def score_lone_box(st, _):
     image = np.zeros((11, 11))
     image[3:8, 3:8] = 1.0
@@ -133,7 +168,67 @@ def lone_box(st, _):
     image = np.zeros((12, 20))
     image[3:8, 4:9] = 1.0  # 5x5 box: rows 3-7, columns 4-8, center (5, 6)
     image[6:9, 14:17] = 1.0  # 3x3 box: not a 5x5 box
-    assert_value("centers", _plain_centers(st.find_boxes(image)), [(5, 6)], context="find_boxes(one 5x5 box, one 3x3 box)")
+    _assert_scores(st, image, {(5, 6): 72, (7, 15): 48}, context="find_boxes(one 5x5 box, one 3x3 box)")
+    _assert_centers(st.find_boxes(image), [(5, 6)], context="find_boxes(one 5x5 box, one 3x3 box)")
+
+
+@suite.check("q5", title="find_boxes: the threshold is a fixed fraction of 72, a score equal to it counts (§4)")
+def threshold_of_the_ideal(st, _):
+    # a lone box scores exactly the ideal 72 at its center: 72 >= 1.0 * 72, so it is a candidate
+    image = np.zeros((11, 11))
+    image[3:8, 3:8] = 1.0
+    _assert_scores(st, image, {(5, 5): 72}, context="find_boxes(lone 5x5 box, threshold=1.0)")
+    _assert_centers(st.find_boxes(image, threshold=1.0), [(5, 5)], context="find_boxes(lone 5x5 box, threshold=1.0)")
+    # no 5x5 box: a 4x4 box (60), a 3x3 box (48), a 7x7 box (38) and two lines all stay below
+    # 0.9 * 72 = 64.8, whatever the best score of this image is
+    image = np.zeros((20, 34))
+    image[2:6, 2:6] = 1.0
+    image[3:6, 10:13] = 1.0
+    image[2:9, 17:24] = 1.0
+    image[13, 2:14] = 1.0
+    image[11:18, 29] = 1.0
+    _assert_scores(st, image, {"max": 60}, context="find_boxes(4x4, 3x3 and 7x7 boxes and two lines, no 5x5 box)")
+    _assert_centers(st.find_boxes(image), [], context="find_boxes(4x4, 3x3 and 7x7 boxes and two lines, no 5x5 box)")
+
+
+@suite.check("q5", title="find_boxes keeps two boxes that touch corner to corner (centers 5 apart, §4)")
+def touching_boxes(st, _):
+    # boxes at rows/cols 2-6 and 7-11: their centers (4, 4) and (9, 9) are 5 apart, so their
+    # windows touch without overlapping: not neighbours. The shared corner costs each center 2
+    # (70 each, still >= 64.8): both are kept.
+    image = np.zeros((16, 16))
+    image[2:7, 2:7] = 1.0
+    image[7:12, 7:12] = 1.0
+    _assert_scores(st, image, {(4, 4): 70, (9, 9): 70}, context="find_boxes(two 5x5 boxes touching corner to corner)")
+    _assert_centers(st.find_boxes(image), [(4, 4), (9, 9)], context="find_boxes(two 5x5 boxes touching corner to corner)")
+
+
+@suite.check("q5", title="find_boxes breaks a score tie in row-major order (§4)")
+def tie_row_major(st, _):
+    # each end of a 5x9 (9x5) rectangle scores 56 >= 0.75 * 72 = 54, nothing else does. The two
+    # ends are 4 apart: neighbours with equal scores, and the first in row-major order wins,
+    # the left end of the wide rectangle and the top end of the tall one.
+    image = np.zeros((20, 30))
+    image[2:7, 2:11] = 1.0  # 5x9: ends centered at (4, 4) and (4, 8)
+    image[8:17, 20:25] = 1.0  # 9x5: ends centered at (10, 22) and (14, 22)
+    context = "find_boxes(a 5x9 and a 9x5 rectangle, threshold=0.75)"
+    _assert_scores(st, image, {(4, 4): 56, (4, 8): 56, (10, 22): 56, (14, 22): 56}, context=context)
+    _assert_centers(st.find_boxes(image, threshold=0.75), [(4, 4), (10, 22)], context=context)
+
+
+@suite.check("q5", title="find_boxes: a suppressed candidate still suppresses (not greedy NMS, §4)")
+def suppression_chain(st, _):
+    # a 5x9 rectangle at rows 3-7, columns 2-10, threshold 0.6 (43.2). Along row 5 the windows
+    # score 50 56 40 40 40 56 50 at columns 3 to 9; the other rows stay below 43.2.
+    # (5, 4) is kept: its neighbours score less, or tie with it and come later (5, 8).
+    # (5, 8) is not kept: (5, 4) beats it (a tie, and (5, 4) comes first).
+    # (5, 9) is not kept: its neighbour (5, 8) beats it (56 > 50), although (5, 8) is not kept
+    # either. (5, 9) is 5 columns from (5, 4): greedy NMS would keep it.
+    image = np.zeros((11, 15))
+    image[3:8, 2:11] = 1.0
+    profile = dict(zip([(5, j) for j in range(3, 10)], [50, 56, 40, 40, 40, 56, 50], strict=True))
+    _assert_scores(st, image, profile, context="find_boxes(a 5x9 rectangle, threshold=0.6)")
+    _assert_centers(st.find_boxes(image, threshold=0.6), [(5, 4)], context="find_boxes(a 5x9 rectangle, threshold=0.6)")
 
 
 # ---------------------------------------------------------------- q6-q10 the lecture's parameter counts

@@ -3,9 +3,13 @@
 Never shipped to students. Part 1 (NumPy) calls the student's functions directly and compares
 outputs, running statistics and every gradient with a float64 ``torch.nn`` block holding the
 same weights (CPU, and CUDA when present with TF32 off). Part 2 (PyTorch) drives the student's
-modules through the trusted ``grading_adapter`` (arrays in, arrays out): the reference modules
-below get the same weights, inputs and upstream gradients. Cases stay at or below
-(4, 8, 8, 8) so a loop-based submission is fast, and are chosen to break the mutant catalog.
+modules through the trusted ``grading_adapter``, which runs beside the student's code in the
+worker and is therefore under its control: it only ever sends back *evidence* (outputs,
+gradients, state_dict entries, names and shapes). Every number that decides points (parameter
+counts, which entries changed, whether the model was returned, the model's mode, the test
+accuracy of the trained ResNet) is computed here, in the grader's process, from that evidence
+and from data the grader holds itself. Cases stay at or below (4, 8, 8, 8) so a loop-based
+submission is fast, and are chosen to break the mutant catalog.
 """
 
 from __future__ import annotations
@@ -18,28 +22,30 @@ from typing import Any
 import numpy as np
 import torch
 from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from refkit import tensor, to_numpy, upstream
 from torch import nn
 from torch.nn import functional as F
 
 suite = Suite(hidden=True)
 
 HERE = Path(__file__).resolve().parent
-_ADAPTER: list[Any] = []
+_TRUSTED: dict[str, Any] = {}
 
 
-def _adapter() -> Any:
-    """The trusted grading_adapter module, imported by path in this process (for in-process runs)."""
-    if not _ADAPTER:
-        for path in (HERE / "grading_adapter.py", HERE.parent / "student" / "grading_adapter.py"):
+def _trusted(name: str) -> Any:
+    """A trusted support module of the assignment (grading_adapter, train), imported by path in
+    this process: the shipped file from ``student/``, never the copy in the student's worker."""
+    if name not in _TRUSTED:
+        for path in (HERE / f"{name}.py", HERE.parent / "student" / f"{name}.py"):
             if path.is_file():
-                spec = importlib.util.spec_from_file_location("convlab_hw4_grading_adapter", path)
+                spec = importlib.util.spec_from_file_location(f"convlab_hw4_trusted_{name}", path)
                 module = importlib.util.module_from_spec(spec)
                 spec.loader.exec_module(module)
-                _ADAPTER.append(module)
+                _TRUSTED[name] = module
                 break
         else:
-            raise CheckFailure("grading_adapter.py is missing: it ships with the assignment")
-    return _ADAPTER[0]
+            raise CheckFailure(f"{name}.py is missing: it ships with the assignment")
+    return _TRUSTED[name]
 
 
 def _drive(st: Any, fn: str, *args: Any, uses: tuple[str, ...] = ()) -> Any:
@@ -48,30 +54,32 @@ def _drive(st: Any, fn: str, *args: Any, uses: tuple[str, ...] = ()) -> Any:
     for name in uses:
         getattr(st, name, None)  # the student functions this check exercises (for diagnoses)
     if isinstance(getattr(st, "BasicBlock", None), type):
-        return getattr(_adapter(), fn)(*args, models=st)
+        return getattr(_trusted("grading_adapter"), fn)(*args, models=st)
     return getattr(st, fn)(*args)
 
 
-def _tensor(a: np.ndarray, device: str, grad: bool = False) -> torch.Tensor:
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    return torch.tensor(a, dtype=torch.float64, device=device, requires_grad=grad)
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    t = t.detach().cpu()
-    return t.numpy().astype(np.float64 if t.is_floating_point() else np.int64)
-
-
-def _upstream(seed: int, shape: tuple[int, ...]) -> np.ndarray:
-    """The upstream gradient dL/dout fed to both the student and torch."""
-    return np.random.default_rng(seed + 1000).standard_normal(shape)
-
-
-def _as_array(value: Any) -> Any:
-    """A num_batches_tracked given back as a Python or NumPy int counts as a 0-d array."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return np.asarray(value, dtype=np.int64)
+def _evidence(value: Any, keys: tuple[str, ...], what: str) -> dict:
+    """The adapter's reply, or a failure if it is not the dict of evidence it must be."""
+    if not isinstance(value, dict) or not set(keys) <= set(value):
+        raise CheckFailure(f"{what}: the grading adapter sent back {type(value).__name__}, not the evidence {list(keys)} (is grading_adapter.py replaced or patched?)")
     return value
+
+
+def _integer(value: Any) -> Any:
+    """A num_batches_tracked as a 0-d int64 array (from an int, a NumPy integer or a 0-d
+    integer array); anything else (a float, a bool) is returned as it is."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return np.asarray(value, dtype=np.int64)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        return value.astype(np.int64)
+    return value
+
+
+def _close(a: Any, b: np.ndarray) -> bool:
+    """Same shape and values within a relative 1e-9 (never an exact float comparison)."""
+    return isinstance(a, np.ndarray) and a.shape == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
 # ---------------------------------------------------------------- reference modules (torch.nn)
@@ -147,7 +155,7 @@ class BNCase:
         return kw
 
     def torch_forward(self, device: str, grad: bool = False):
-        x, gamma, beta, mean, var = (_tensor(a, device, grad) for a in self.inputs())
+        x, gamma, beta, mean, var = (tensor(a, device, grad) for a in self.inputs())
         mean, var = mean.detach(), var.detach()
         out = F.batch_norm(x, mean, var, gamma, beta, training=self.training, momentum=self.momentum or 0.1, eps=1e-5)
         return (x, gamma, beta), out, mean, var
@@ -173,7 +181,7 @@ def batchnorm2d_forward(st, c: BNCase):
 @batchnorm2d_forward.reference
 def _(c: BNCase, device: str) -> dict:
     _inputs, out, mean, var = c.torch_forward(device)
-    return {"out": _np(out), "running_mean": _np(mean), "running_var": _np(var)}
+    return {"out": to_numpy(out), "running_mean": to_numpy(mean), "running_var": to_numpy(var)}
 
 
 @suite.check("q1", [(1, 3, 1, 1), (1, 1, 1, 1)], title="batchnorm2d_forward refuses one value per channel in training")
@@ -187,15 +195,15 @@ def batchnorm2d_single_value(st, shape):
 @suite.check("q2", BN_CASES, title="batchnorm2d_backward")
 def batchnorm2d_backward(st, c: BNCase):
     out, _mean, _var, cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(*c.inputs(), **c.kwargs), 4)
-    dx, dgamma, dbeta = expect_tuple("batchnorm2d_backward", st.batchnorm2d_backward(_upstream(c.seed, np.shape(out)), cache), 3)
+    dx, dgamma, dbeta = expect_tuple("batchnorm2d_backward", st.batchnorm2d_backward(upstream(c.seed, np.shape(out)), cache), 3)
     return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
 
 
 @batchnorm2d_backward.reference
 def _(c: BNCase, device: str) -> dict:
     (x, gamma, beta), out, _mean, _var = c.torch_forward(device, grad=True)
-    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-    return {"dx": _np(x.grad), "dgamma": _np(gamma.grad), "dbeta": _np(beta.grad)}
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    return {"dx": to_numpy(x.grad), "dgamma": to_numpy(gamma.grad), "dbeta": to_numpy(beta.grad)}
 
 
 # ---------------------------------------------------------------- Part 1: the block
@@ -266,7 +274,15 @@ BLOCK_CASES = [
 def _state_outputs(state: Any, context: str) -> dict:
     if not isinstance(state, dict):
         raise CheckFailure(f"{context}: state is a {type(state).__name__}, expected a dict keyed like the block's buffers")
-    return {"state keys": tuple(sorted(state)), **{f"state[{k!r}]": _as_array(v) for k, v in state.items()}}
+    result: dict = {"state keys": tuple(sorted(state))}
+    for key, value in state.items():
+        if key.endswith("num_batches_tracked"):
+            value = _integer(value)
+            if not (isinstance(value, np.ndarray) and value.dtype == np.int64):
+                kind = f"a numpy array of dtype {value.dtype}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+                raise CheckFailure(f"{context}: state[{key!r}] is {kind}, expected an integer (a 0-d integer array or an int)")
+        result[f"state[{key!r}]"] = value
+    return result
 
 
 @suite.check("q3", BLOCK_CASES, title="residual_block_forward")
@@ -278,15 +294,15 @@ def residual_block_forward(st, c: BlockCase):
 @residual_block_forward.reference
 def _(c: BlockCase, device: str) -> dict:
     block = c.torch_block(device)
-    out = block(_tensor(c.x(), device))
-    buffers = {k: _np(v) for k, v in block.state_dict().items() if "running" in k or (c.tracked and "num_batches" in k)}
-    return {"out": _np(out), "state keys": tuple(sorted(buffers)), **{f"state[{k!r}]": v for k, v in buffers.items()}}
+    out = block(tensor(c.x(), device))
+    buffers = {k: to_numpy(v) for k, v in block.state_dict().items() if "running" in k or (c.tracked and "num_batches" in k)}
+    return {"out": to_numpy(out), "state keys": tuple(sorted(buffers)), **{f"state[{k!r}]": v for k, v in buffers.items()}}
 
 
 @suite.check("q4", BLOCK_CASES, title="residual_block_backward")
 def residual_block_backward(st, c: BlockCase):
     out, _state, cache = expect_tuple("residual_block_forward", st.residual_block_forward(c.x(), c.params(), stride=c.stride, training=c.training), 3)
-    dx, grads = expect_tuple("residual_block_backward", st.residual_block_backward(_upstream(c.seed, np.shape(out)), cache), 2)
+    dx, grads = expect_tuple("residual_block_backward", st.residual_block_backward(upstream(c.seed, np.shape(out)), cache), 2)
     if not isinstance(grads, dict):
         raise CheckFailure(f"residual_block_backward[{c}]: grads is a {type(grads).__name__}, expected a dict")
     return {"dx": dx, "grads keys": tuple(sorted(grads)), **{f"grads[{k!r}]": v for k, v in grads.items()}}
@@ -295,11 +311,11 @@ def residual_block_backward(st, c: BlockCase):
 @residual_block_backward.reference
 def _(c: BlockCase, device: str) -> dict:
     block = c.torch_block(device)
-    x = _tensor(c.x(), device, grad=True)
+    x = tensor(c.x(), device, grad=True)
     out = block(x)
-    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-    grads = {k: _np(p.grad) for k, p in block.named_parameters()}
-    return {"dx": _np(x.grad), "grads keys": tuple(sorted(grads)), **{f"grads[{k!r}]": v for k, v in grads.items()}}
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    grads = {k: to_numpy(p.grad) for k, p in block.named_parameters()}
+    return {"dx": to_numpy(x.grad), "grads keys": tuple(sorted(grads)), **{f"grads[{k!r}]": v for k, v in grads.items()}}
 
 
 @dataclass(frozen=True)
@@ -387,7 +403,7 @@ class ModuleCase:
         return module.to(device).train(self.training)
 
     def weights(self) -> dict[str, np.ndarray]:
-        return {k: _np(v) for k, v in self.reference().state_dict().items()}
+        return {k: to_numpy(v) for k, v in self.reference().state_dict().items()}
 
     def out_shape(self) -> tuple[int, ...]:
         with torch.no_grad():
@@ -410,11 +426,21 @@ SHAPE_CASES = [
 ]
 
 
+def _shape(value: Any, what: str) -> tuple[int, ...]:
+    if not isinstance(value, (tuple, list)) or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in value):
+        raise CheckFailure(f"{what}: the grading adapter sent back the shape {value!r}, not a tuple of sizes")
+    return tuple(int(n) for n in value)
+
+
 @suite.check("q5", SHAPE_CASES, title="state_dict keys, shapes and parameter count")
 def module_shapes(st, c: ModuleCase):
-    report = _drive(st, "state_dict_shapes", c.kind, c.kw, uses=("BasicBlock", "ResNet"))
-    shapes = report["shapes"]
-    return {"state_dict keys and shapes": tuple(sorted((k, tuple(v)) for k, v in shapes.items())), "parameter count": report["parameters"]}
+    layout = _evidence(_drive(st, "module_layout", c.kind, c.kw, uses=("BasicBlock", "ResNet")), ("state_dict", "parameters"), str(c))
+    shapes, parameters = layout["state_dict"], layout["parameters"]
+    if not isinstance(shapes, dict) or not isinstance(parameters, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in parameters):
+        raise CheckFailure(f"{c}: the grading adapter sent back malformed names and shapes")
+    # the count is made here, from the names and shapes of the parameters
+    count = sum(int(np.prod(_shape(shape, str(c)), dtype=np.int64)) for _name, shape in parameters)
+    return {"state_dict keys and shapes": tuple(sorted((k, _shape(v, str(c))) for k, v in shapes.items())), "parameter count": count}
 
 
 @module_shapes.reference
@@ -440,23 +466,24 @@ FORWARD_CASES = [
 
 @suite.check("q5", FORWARD_CASES, title="forward and backward with the reference's weights")
 def module_forward(st, c: ModuleCase):
-    dout = _upstream(c.seed, c.out_shape())
+    dout = upstream(c.seed, c.out_shape())
     got = _drive(st, "forward_with_weights", c.kind, c.kw, c.weights(), c.x(), c.training, dout, uses=("BasicBlock", "ResNet"))
+    got = _evidence(got, ("out", "dx", "grads", "buffers"), str(c))
     result = {"out": got["out"], "dx": got["dx"]}
-    result.update({f"grads[{k!r}]": v for k, v in got["grads"].items()})
-    result.update({f"buffers[{k!r}]": v for k, v in got["buffers"].items()})
+    result.update({f"grads[{k!r}]": v for k, v in dict(got["grads"]).items()})
+    result.update({f"buffers[{k!r}]": v for k, v in dict(got["buffers"]).items()})
     return result
 
 
 @module_forward.reference
 def _(c: ModuleCase, device: str) -> dict:
     module = c.reference(device)
-    x = _tensor(c.x(), device, grad=True)
+    x = tensor(c.x(), device, grad=True)
     out = module(x)
-    out.backward(_tensor(_upstream(c.seed, tuple(out.shape)), device))
-    result = {"out": _np(out), "dx": _np(x.grad)}
-    result.update({f"grads[{k!r}]": _np(p.grad) for k, p in module.named_parameters()})
-    result.update({f"buffers[{k!r}]": _np(b) for k, b in module.named_buffers()})
+    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
+    result = {"out": to_numpy(out), "dx": to_numpy(x.grad)}
+    result.update({f"grads[{k!r}]": to_numpy(p.grad) for k, p in module.named_parameters()})
+    result.update({f"buffers[{k!r}]": to_numpy(b) for k, b in module.named_buffers()})
     return result
 
 
@@ -465,8 +492,10 @@ CUDA_CASES = [ModuleCase("resnet", _kw(), 61, n=3), ModuleCase("resnet", _kw(), 
 
 @suite.check("q5", CUDA_CASES, title="the model runs on CUDA (when present) as on CPU")
 def module_cuda(st, c: ModuleCase):
-    got = _drive(st, "cuda_forward", c.kind, c.kw, c.weights(), c.x(), c.training, uses=("BasicBlock", "ResNet"))
-    if got.get("cuda") is not None:
+    got = _evidence(_drive(st, "cuda_forward", c.kind, c.kw, c.weights(), c.x(), c.training, uses=("BasicBlock", "ResNet")), ("out", "cuda"), str(c))
+    # the worker may have no usable CUDA device (then "cuda" is None): this adds a comparison
+    # when it has one, and never replaces the CPU output's comparison with the reference
+    if got["cuda"] is not None:
         assert_array("the output on CUDA", got["cuda"], np.asarray(got["out"]), rtol=1e-7, atol=1e-9, context=f"{c}, CUDA vs CPU")
     return {"out": got["out"]}
 
@@ -474,7 +503,7 @@ def module_cuda(st, c: ModuleCase):
 @module_cuda.reference
 def _(c: ModuleCase, device: str) -> dict:
     with torch.no_grad():
-        return {"out": _np(c.reference(device)(_tensor(c.x(), device)))}
+        return {"out": to_numpy(c.reference(device)(tensor(c.x(), device)))}
 
 
 # ---------------------------------------------------------------- Part 2: zero_init_residual
@@ -493,6 +522,20 @@ class ZeroInitCase:
     def x(self) -> np.ndarray:
         return np.random.default_rng(self.seed).standard_normal(self.x_shape)
 
+    def before(self) -> dict[str, np.ndarray]:
+        """The grader's values for every state_dict entry (so that a zero, or any change, shows)."""
+        rng = np.random.default_rng(self.seed + 300)
+        values = {}
+        for key, t in RefResNet(**dict(self.kwargs)).state_dict().items():
+            if t.is_floating_point():
+                values[key] = 0.5 + rng.random(tuple(t.shape))
+            else:
+                values[key] = np.array(int(rng.integers(1, 50)), dtype=np.int64)
+        return values
+
+    def probe(self) -> np.ndarray:
+        return np.random.default_rng(self.seed + 600).standard_normal(dict(self.kwargs).get("num_classes", 10))
+
 
 ZERO_INIT_CASES = [
     ZeroInitCase(_kw(), ("stages.0.0",), (2, 8, 5, 5), 71),
@@ -502,10 +545,16 @@ ZERO_INIT_CASES = [
 
 @suite.check("q6", ZERO_INIT_CASES, title="zero_init_residual")
 def zero_init(st, c: ZeroInitCase):
-    report = _drive(st, "zero_init_report", dict(c.kwargs), list(c.identity_blocks), c.x(), uses=("zero_init_residual",))
-    result = {"returns the model": report["returned_model"], "changed entries": tuple(report["changed"])}
-    result.update({f"bn2 weight {k!r}": v for k, v in report["after"].items() if k.endswith("bn2.weight")})
-    result.update({f"identity block {k}": v for k, v in report["identity"].items()})
+    before, probe = c.before(), c.probe()
+    evidence = _drive(st, "zero_init_evidence", dict(c.kwargs), before, "fc.bias", probe, list(c.identity_blocks), c.x(), uses=("zero_init_residual",))
+    evidence = _evidence(evidence, ("after", "returned", "identity"), f"zero_init_residual({c})")
+    after = dict(evidence["after"])
+    # decided here: which entries differ from the values the grader loaded, and whether the
+    # returned object is the model (it shows the probe written into the model after the call)
+    changed = tuple(sorted(k for k in before if not _close(after.get(k), before[k])))
+    result = {"zero_init_residual returned the model it was given": _close(evidence["returned"], probe), "changed entries": changed}
+    result.update({f"bn2 weight {k!r}": after.get(k) for k in before if k.endswith("bn2.weight")})
+    result.update({f"identity block {k}": v for k, v in dict(evidence["identity"]).items()})
     return result
 
 
@@ -513,7 +562,7 @@ def zero_init(st, c: ZeroInitCase):
 def _(c: ZeroInitCase, device: str) -> dict:
     module = RefResNet(**dict(c.kwargs))
     bn2 = sorted(k for k in module.state_dict() if k.endswith("bn2.weight"))
-    result = {"returns the model": True, "changed entries": tuple(bn2)}
+    result = {"zero_init_residual returned the model it was given": True, "changed entries": tuple(bn2)}
     result.update({f"bn2 weight {k!r}": np.zeros(module.state_dict()[k].shape) for k in bn2})
     for name in c.identity_blocks:
         for mode in ["train", "eval"]:
@@ -546,7 +595,7 @@ class NormCase:
     def reference(self) -> nn.Module:
         if self.kind == "resnet":
             return self.module_case().reference()
-        return _adapter()._train_module().deep_net(**dict(self.kwargs)).train(self.training)
+        return _trusted("train").deep_net(**dict(self.kwargs)).train(self.training)
 
 
 NORM_CASES = [
@@ -558,29 +607,99 @@ NORM_CASES = [
 ]
 
 
+def _pairs(pairs: Any, context: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """gradient_norms' [(name, norm), ...] as (names, float64 norms): names str, norms floats."""
+    if not isinstance(pairs, (list, tuple)) or not all(isinstance(p, tuple) and len(p) == 2 for p in pairs):
+        raise CheckFailure(f"{context}: gradient_norms must return a list of (name, norm) pairs, got {pairs!r:.200}")
+    for name, norm in pairs:
+        if not isinstance(name, str):
+            raise CheckFailure(f"{context}: a name is {name!r} ({type(name).__name__}), expected a str")
+        if not isinstance(norm, (float, np.floating)):
+            raise CheckFailure(f"{context}: the norm of {name!r} is {norm!r} ({type(norm).__name__}), expected a float")
+    return tuple(name for name, _ in pairs), np.array([float(norm) for _, norm in pairs], dtype=np.float64)
+
+
 @suite.check("q7", NORM_CASES, title="gradient_norms", atol=0.0)
 def gradient_norms(st, c: NormCase):
     weights = c.module_case().weights() if c.kind == "resnet" else None
     x, y = c.inputs()
-    got = _drive(st, "gradient_norms_of", c.kind, dict(c.kwargs), weights, x, y, c.training, uses=("gradient_norms",))
-    return {"names": tuple(got["names"]), "norms": got["norms"], "mode kept": got["training"]}
+    got = _drive(st, "gradient_norms_evidence", c.kind, dict(c.kwargs), weights, x, y, c.training, True, uses=("gradient_norms",))
+    got = _evidence(got, ("pairs", "parameter order", "out after"), f"gradient_norms[{c}]")
+    names, norms = _pairs(got["pairs"], f"gradient_norms[{c}]")
+    by_name = dict(zip(names, norms, strict=True))
+    # the order is the model's own named_parameters() order (registration order is the
+    # student's choice), so names and norms are compared by name, and the order on its own
+    order = [n for n in got["parameter order"] if n in by_name] if isinstance(got["parameter order"], list) else None
+    result = {
+        "names (sorted)": tuple(sorted(names)),
+        "norms (sorted by name)": np.array([by_name[n] for n in sorted(by_name)], dtype=np.float64),
+        "the names follow model.named_parameters()": bool(order is not None and tuple(order) == names),
+        # the mode the call left the model in shows in a forward after it (BatchNorm: batch
+        # statistics in train mode, running ones in eval mode, which a train-mode forward
+        # inside the call would have updated)
+        "the model's output after the call (mode kept?)": got["out after"],
+    }
+    return result
 
 
 @gradient_norms.reference
 def _(c: NormCase, device: str) -> dict:
     module = c.reference()
-    x, y = c.inputs()
-    F.cross_entropy(module(torch.tensor(x)), torch.tensor(y)).backward()
-    pairs = [(k, float(p.grad.norm())) for k, p in module.named_parameters() if p.ndim == 4]
-    return {"names": tuple(k for k, _ in pairs), "norms": np.array([v for _, v in pairs]), "mode kept": c.training}
+    x, y = (torch.tensor(a) for a in c.inputs())
+    module(x).pow(2).sum().backward()  # the adapter's stale gradients, and its first forward
+    module.zero_grad(set_to_none=True)
+    F.cross_entropy(module(x), y).backward()
+    norms = dict(sorted((k, float(p.grad.norm())) for k, p in module.named_parameters() if p.ndim == 4))
+    with torch.no_grad():
+        out_after = to_numpy(module(x))
+    result = {"names (sorted)": tuple(norms), "norms (sorted by name)": np.array(list(norms.values())), "the names follow model.named_parameters()": True}
+    return {**result, "the model's output after the call (mode kept?)": out_after}
 
 
 # ---------------------------------------------------------------- Part 2: it trains
 
+_DIGITS: list[Any] = []
+TARGET_ACCURACY = 0.95
+
+
+def _test_split() -> tuple[torch.Tensor, torch.Tensor]:
+    """The digits test split as train.py defines it (trusted train.py, loaded in this process)."""
+    if not _DIGITS:
+        _x_train, _y_train, x_test, y_test = _trusted("train").digits()
+        _DIGITS.extend([x_test, y_test])
+    return _DIGITS[0], _DIGITS[1]
+
+
+def _load_trained(state: Any) -> nn.Module:
+    """The grader's own ResNet() holding the student's trained weights, or a failure naming the mismatch."""
+    what = "the trained state_dict of your ResNet()"
+    if not isinstance(state, dict):
+        raise CheckFailure(f"{what} is a {type(state).__name__}, expected a dict of arrays (is grading_adapter.py replaced or patched?)")
+    model = RefResNet()
+    expected = model.state_dict()
+    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or unexpected:
+        parts = ([f"missing keys {missing}"] if missing else []) + ([f"unexpected keys {unexpected}"] if unexpected else [])
+        raise CheckFailure(f"{what} does not load into the ResNet of §6: {'; '.join(parts)}")
+    for key, t in expected.items():
+        value = state[key]
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "fiu":
+            raise CheckFailure(f"{what}: {key!r} is a {type(value).__name__}, expected a numeric array")
+        if value.shape != tuple(t.shape):
+            raise CheckFailure(f"{what} does not load into the ResNet of §6: {key!r} has shape {value.shape}, expected {tuple(t.shape)}")
+    model.load_state_dict({k: torch.from_numpy(np.array(state[k])) for k in expected}, strict=True)
+    return model
+
 
 @suite.check("q8", title="ResNet() trained by train.py reaches 95 % test accuracy on digits", timeout=120)
 def it_trains(st, _):
-    history = _drive(st, "train_accuracy", 10, uses=("ResNet",))
-    final = float(history[-1])
-    if not final >= 0.95:
-        raise CheckFailure(f"ResNet() trained for 10 epochs by train.py (seed 0): test accuracy {final:.3f} after the last epoch, expected at least 0.95")
+    state = _drive(st, "trained_state", 10, uses=("ResNet",))
+    # the student's forward never sees the test set: the grader's own ResNet evaluates the weights
+    model = _load_trained(state)
+    x_test, y_test = _test_split()
+    accuracy = _trusted("train").accuracy(model, x_test, y_test)
+    if not accuracy >= TARGET_ACCURACY:
+        raise CheckFailure(
+            f"ResNet() trained for 10 epochs by train.py (seed 0): its trained weights, loaded into the grader's ResNet of §6, "
+            f"reach a test accuracy of {accuracy:.3f}, expected at least {TARGET_ACCURACY}"
+        )

@@ -129,6 +129,8 @@ def filter_mosaic(weights, ncols=8, pad=1):
     F, C, k, _ = weights.shape
     if C not in (1, 3):
         raise ValueError("only grayscale or RGB filters")
+    if ncols < 1 or pad < 0:
+        raise ValueError("ncols must be at least 1 and pad at least 0")
     rows = (F + ncols - 1) // ncols
     height = rows * k + (rows - 1) * pad
     width = ncols * k + (ncols - 1) * pad

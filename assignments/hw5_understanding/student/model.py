@@ -71,7 +71,7 @@ def cnn_forward(params: dict, x: np.ndarray) -> tuple[np.ndarray, dict, tuple]:
     - logits: (N, K), the scores before the softmax
     - activations: dict of every intermediate result, for layer k in 1, 2, 3:
       ``"conv{k}"`` the conv output before the ReLU (N, C_k, H_k, W_k),
-      ``"relu{k}"`` the same after the ReLU (same shape: the *activation maps* of §4),
+      ``"relu{k}"`` the same after the ReLU (same shape: the *activation maps* of §5 of the handout),
       ``"pool{k}"`` after the max pool (N, C_k, H_k // 2, W_k // 2); and ``"gap"`` (N, 32)
     - cache: what ``cnn_backward`` needs
     """

@@ -29,6 +29,7 @@ import torch
 import torch.nn as nn
 from captum.attr import Occlusion, Saliency
 from checklib import CheckFailure, Suite, assert_value, raised
+from refkit import pair, tensor, to_numpy
 
 suite = Suite(hidden=True)
 STUDENT = pathlib.Path(__file__).resolve().parent.parent / "student"
@@ -105,16 +106,6 @@ def _target(spec: int | str, label: int) -> int:
 # ---------------------------------------------------------------- the torch network
 
 
-def _tensor(a: np.ndarray, device: str) -> torch.Tensor:
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    return torch.tensor(a, dtype=torch.float64, device=device)
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
-
-
 def _torch_cnn(params: dict, device: str) -> nn.Sequential:
     """model.py's network in torch.nn: the Sequential's state_dict keys are the params' keys."""
     c_in, classes = params["conv1.weight"].shape[1], params["fc.weight"].shape[0]
@@ -145,17 +136,16 @@ class OcclusionCase:
     fill: float | str = 0.0  # "array": a seeded random baseline shaped like the image
 
     def __str__(self) -> str:
-        fill = "a random array baseline" if self.fill == "array" else f"fill/baseline={self.fill}"
+        fill = "a random array baseline" if isinstance(self.fill, str) else f"fill/baseline={self.fill}"
         return f"{self.model} on {self.data} #{self.index}, target {self.target}, window={self.window}, stride={self.stride}, {fill}"
 
     def inputs(self) -> tuple[dict, np.ndarray, int, float | np.ndarray]:
         x, y = _images(self.data, (self.index,))
-        fill = np.random.default_rng(7).standard_normal(x.shape[1:]) * 0.5 if self.fill == "array" else self.fill
+        fill = np.random.default_rng(7).standard_normal(x.shape[1:]) * 0.5 if isinstance(self.fill, str) else self.fill
         return _params(self.model), x[0], _target(self.target, y[0]), fill
 
     def pairs(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        as_pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
-        return as_pair(self.window), as_pair(self.stride)
+        return pair(self.window), pair(self.stride)
 
 
 PROBABILITY_CASES = [
@@ -181,13 +171,13 @@ def _(c: OcclusionCase, device: str) -> dict:
     (wh, ww), (sh, sw) = c.pairs()
     _, h, w = image.shape
     n_h, n_w = (h - wh) // sh + 1, (w - ww) // sw + 1
-    batch = _tensor(image, device).repeat(n_h * n_w, 1, 1, 1)
+    batch = tensor(image, device).repeat(n_h * n_w, 1, 1, 1)
     for i in range(n_h):
         for j in range(n_w):
             batch[i * n_w + j, :, i * sh : i * sh + wh, j * sw : j * sw + ww] = fill
     with torch.no_grad():
         probs = torch.softmax(_torch_cnn(params, device)(batch), dim=1)[:, target]
-    return {"pmap": _np(probs.reshape(n_h, n_w))}
+    return {"pmap": to_numpy(probs.reshape(n_h, n_w))}
 
 
 @suite.check("q1", title="occlusion_probability_map refuses a window larger than the image")
@@ -227,8 +217,8 @@ def _attribution_exact(c: OcclusionCase, device: str) -> dict:
     slicing; the per-pixel mean of the target logit's drop over the windows covering it."""
     params, image, target, baseline = c.inputs()
     (wh, ww), (sh, sw) = c.pairs()
-    x = _tensor(image, device)
-    base = _tensor(np.broadcast_to(baseline, image.shape), device)
+    x = tensor(image, device)
+    base = tensor(np.broadcast_to(baseline, image.shape), device)
     _, h, w = image.shape
     starts_h = [k * sh for k in range(int(np.ceil((h - wh) / sh)) + 1)]
     starts_w = [k * sw for k in range(int(np.ceil((w - ww) / sw)) + 1)]
@@ -241,23 +231,23 @@ def _attribution_exact(c: OcclusionCase, device: str) -> dict:
         net = _torch_cnn(params, device)
         drops = net(x[None])[0, target] - net(occluded)[:, target]
     mean = torch.einsum("k,khw->hw", drops, masks) / masks.sum(dim=0)
-    return {"attribution": _np(mean.expand_as(x))}
+    return {"attribution": to_numpy(mean.expand_as(x))}
 
 
 def _attribution_captum(c: OcclusionCase, device: str) -> dict:
     params, image, target, baseline = c.inputs()
     (wh, ww), (sh, sw) = c.pairs()
     channels = image.shape[0]
-    baselines = _tensor(np.asarray(baseline)[None], device) if isinstance(baseline, np.ndarray) else float(baseline)
+    baselines = tensor(np.asarray(baseline)[None], device) if isinstance(baseline, np.ndarray) else float(baseline)
     attr = Occlusion(_torch_cnn(params, device)).attribute(
-        _tensor(image[None], device),
+        tensor(image[None], device),
         target=target,
         sliding_window_shapes=(channels, wh, ww),
         strides=(channels, sh, sw),
         baselines=baselines,
         perturbations_per_eval=64,
     )
-    return {"attribution": _np(attr[0])}  # float32, whatever the model's dtype
+    return {"attribution": to_numpy(attr[0])}  # float32, whatever the model's dtype
 
 
 suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution", rtol=1e-10, atol=1e-10)(attribution_float64).reference(_attribution_exact)
@@ -266,13 +256,19 @@ suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution vs Captum", rt
 )
 
 
-@suite.check("q2", [("faces_cnn", 25, 3, 4), ("digits_cnn", 8, 9, 1)], title="occlusion_attribution refuses a bad window")
+ATTRIBUTION_ERRORS = [("faces_cnn", 25, 3, 4, None), ("digits_cnn", 8, 9, 1, None), ("digits_cnn", 8, 3, 1, (1, 8, 7))]
+
+
+@suite.check("q2", ATTRIBUTION_ERRORS, title="occlusion_attribution refuses a bad window or baseline")
 def attribution_errors(st, c):
-    # a stride larger than the window (Captum's assertion), and a window larger than the image
-    model, size, window, stride = c
+    # a stride larger than the window (Captum's assertion), a window larger than the image, and
+    # an array baseline not shaped like the image
+    model, size, window, stride, baseline_shape = c
     params, image, target, _fill = OcclusionCase(model, "faces" if size == 25 else "digits", 0, 1, window).inputs()
-    name = raised(st.occlusion_attribution, params, image, target, window, stride=stride)
-    assert_value("the exception raised", name, "ValueError", context=f"occlusion_attribution({size}x{size} image, window={window}, stride={stride})")
+    baseline = 0.0 if baseline_shape is None else np.full(baseline_shape, 0.5)
+    name = raised(st.occlusion_attribution, params, image, target, window, stride=stride, baseline=baseline)
+    shown = "" if baseline_shape is None else f", baseline of shape {baseline_shape}"
+    assert_value("the exception raised", name, "ValueError", context=f"occlusion_attribution({size}x{size} image, window={window}, stride={stride}{shown})")
 
 
 # ---------------------------------------------------------------- q3 saliency
@@ -318,8 +314,8 @@ def saliency(st, c: BatchCase):
 def _(c: BatchCase, device: str) -> dict:
     params, x, targets = c.inputs(SALIENCY_NOISE)
     target = targets if isinstance(targets, int) else torch.tensor(targets, device=device)
-    inputs = _tensor(x, device).requires_grad_()
-    return {"saliency": _np(Saliency(_torch_cnn(params, device)).attribute(inputs, target=target, abs=True))}
+    inputs = tensor(x, device, grad=True)
+    return {"saliency": to_numpy(Saliency(_torch_cnn(params, device)).attribute(inputs, target=target, abs=True))}
 
 
 # ---------------------------------------------------------------- q4 activation_maps
@@ -342,7 +338,7 @@ def _torch_activations(params: dict, x: np.ndarray, layer: int, device: str, bef
 
     handle = getattr(net, f"relu{layer}").register_forward_hook(hook)
     with torch.no_grad():
-        net(_tensor(x, device))
+        net(tensor(x, device))
     handle.remove()
     return caught["value"]
 
@@ -356,7 +352,7 @@ def activation_maps(st, c: BatchCase):
 @activation_maps.reference
 def _(c: BatchCase, device: str) -> dict:
     params, x, _ = c.inputs()
-    return {"maps": _np(_torch_activations(params, x, c.layer, device))}
+    return {"maps": to_numpy(_torch_activations(params, x, c.layer, device))}
 
 
 @suite.check("q4", [0, 4], title="activation_maps refuses a layer that does not exist")
@@ -407,7 +403,7 @@ def _activation_array(source: str) -> np.ndarray:
     count = int(n)
     step = (200 if data == "faces" else 450) // count
     x, _ = _images(data, tuple(range(0, step * count, step)))
-    return _np(_torch_activations(_weights(model), x, int(layer), "cpu", before_relu=bool(pre)))
+    return to_numpy(_torch_activations(_weights(model), x, int(layer), "cpu", before_relu=bool(pre)))
 
 
 DEAD_CASES = [
@@ -429,7 +425,7 @@ def dead_filters(st, c: ActivationCase):
 
 @dead_filters.reference
 def _(c: ActivationCase, device: str) -> dict:
-    acts = _tensor(c.activations(), device)
+    acts = tensor(c.activations(), device)
     return {"dead": (acts.amax(dim=(0, 2, 3)) <= 0).cpu().numpy()}
 
 
@@ -448,13 +444,13 @@ def channel_correlation(st, c: ActivationCase):
 
 @channel_correlation.reference
 def _(c: ActivationCase, device: str) -> dict:
-    acts = _tensor(c.activations(), device)
+    acts = tensor(c.activations(), device)
     values = acts.transpose(0, 1).reshape(acts.shape[1], -1)
-    constant = values.amax(dim=1) == values.amin(dim=1)
+    constant = values.amax(dim=1) == values.amin(dim=1)  # §6's definition of a constant channel: exactly
     corr = torch.corrcoef(values)
     corr[constant, :] = 0.0
     corr[:, constant] = 0.0
-    return {"corr": _np(corr)}
+    return {"corr": to_numpy(corr)}
 
 
 # ---------------------------------------------------------------- q7 filter_mosaic
@@ -472,6 +468,8 @@ class MosaicCase:
     def weights(self) -> np.ndarray:
         if self.source == "random rgb":
             return np.random.default_rng(41).standard_normal((10, 3, 3, 3))
+        if self.source == "random few":  # fewer filters than ncols: unused cells in the only row
+            return np.random.default_rng(44).standard_normal((3, 1, 2, 2))
         if self.source == "random constant":
             w = np.random.default_rng(42).standard_normal((5, 1, 4, 4))
             w[2] = 0.7
@@ -485,6 +483,7 @@ MOSAIC_CASES = [
     MosaicCase("random rgb", ncols=4, pad=2),
     MosaicCase("random constant", ncols=2, pad=0),
     MosaicCase("faces_cnn_high_lr", ncols=5),
+    MosaicCase("random few", ncols=5, pad=1),
 ]
 
 
@@ -495,7 +494,7 @@ def filter_mosaic(st, c: MosaicCase):
 
 @filter_mosaic.reference
 def _(c: MosaicCase, device: str) -> dict:
-    w = _tensor(c.weights(), device)
+    w = tensor(c.weights(), device)
     c_out, c_in, k, _ = w.shape
     lo = w.amin(dim=(1, 2, 3), keepdim=True)
     hi = w.amax(dim=(1, 2, 3), keepdim=True)
@@ -505,10 +504,15 @@ def _(c: MosaicCase, device: str) -> dict:
     for f in range(c_out):
         top, left = (f // c.ncols) * (k + c.pad), (f % c.ncols) * (k + c.pad)
         canvas[top : top + k, left : left + k] = tiles[f]
-    return {"mosaic": _np(canvas[..., 0] if c_in == 1 else canvas)}
+    return {"mosaic": to_numpy(canvas[..., 0] if c_in == 1 else canvas)}
 
 
-@suite.check("q7", [2, 4], title="filter_mosaic refuses C_in other than 1 or 3")
-def mosaic_bad_channels(st, c_in: int):
-    name = raised(st.filter_mosaic, np.random.default_rng(43).standard_normal((6, c_in, 3, 3)))
-    assert_value("the exception raised", name, "ValueError", context=f"filter_mosaic(weights (6, {c_in}, 3, 3))")
+MOSAIC_ERRORS = [(2, 8, 1), (4, 8, 1), (1, 0, 1), (3, 4, -1)]  # (C_in, ncols, pad)
+
+
+@suite.check("q7", MOSAIC_ERRORS, title="filter_mosaic refuses C_in other than 1 or 3, ncols < 1, pad < 0")
+def mosaic_bad_arguments(st, c):
+    c_in, ncols, pad = c
+    weights = np.random.default_rng(43).standard_normal((6, c_in, 3, 3))
+    name = raised(st.filter_mosaic, weights, ncols=ncols, pad=pad)
+    assert_value("the exception raised", name, "ValueError", context=f"filter_mosaic(weights (6, {c_in}, 3, 3), ncols={ncols}, pad={pad})")

@@ -69,6 +69,19 @@ def probability_map_shapes(st, _):
         assert_value("the shape", tuple(np.shape(pmap)), expected, context=f"occlusion_probability_map(image {shape}, window={window}, stride={stride})")
 
 
+@suite.check("q1", title="occlusion_probability_map, hand model, a grey (3, 2) patch, stride (2, 1), class 0")
+def probability_map_fill(st, _):
+    pmap = st.occlusion_probability_map(hand_params(), bright_pixel(), 0, (3, 2), stride=(2, 1), fill=0.25)
+    # (8 - 3) // 2 + 1 = 3 patch rows at 0, 2, 4 and (8 - 2) // 1 + 1 = 7 patch columns at 0 .. 6.
+    # p(0) = 1 / (1 + e^logit1): logit 1 is 1 unoccluded, and 0.25 (the grey patch's value, now
+    # the image's maximum) where the patch covers the bright pixel at (2, 5): patch rows 0 and 2
+    # (i = 0, 1) cover row 2, patch columns 4 and 5 cover column 5.
+    expected = np.full((3, 7), 1.0 / (1.0 + math.exp(1.0)))
+    expected[0:2, 4:6] = 1.0 / (1.0 + math.exp(0.25))
+    context = "occlusion_probability_map(hand model, bright pixel at (2, 5), target 0, window=(3, 2), stride=(2, 1), fill=0.25)"
+    assert_array("pmap", pmap, expected, context=context)
+
+
 # ---------------------------------------------------------------- q2 occlusion_attribution
 
 
@@ -95,6 +108,19 @@ def attribution_rgb(st, _):
     attr = st.occlusion_attribution(hand_params(c_in=3), bright_pixel(c=3, channel=1), 1, 3, stride=2)
     expected = np.broadcast_to(_hand_attribution(), (3, 8, 8)).copy()
     assert_array("attribution", attr, expected, context="occlusion_attribution(hand model, RGB, bright green pixel at (2, 5), window=3, stride=2)")
+
+
+@suite.check("q2", title="occlusion_attribution, hand model, a (3, 2) window, stride (2, 1), an array baseline")
+def attribution_array_baseline(st, _):
+    # Rows: window 3, stride 2, as above. Columns: window 2, stride 1: 7 windows at 0..6; columns
+    # 1..6 are covered by 2 of them, and column 5 by the windows at 4 and 5: cols is the same
+    # as above. A window covering (2, 5) sets it to its baseline, 0.5, and its other pixels to
+    # 0.25: the maximum becomes 0.5, a drop of 1 - 0.5; any other window leaves the maximum at 1.
+    baseline = np.full((1, 8, 8), 0.25)
+    baseline[0, 2, 5] = 0.5
+    attr = st.occlusion_attribution(hand_params(), bright_pixel(), 1, (3, 2), stride=(2, 1), baseline=baseline)
+    expected = 0.5 * _hand_attribution()[None]
+    assert_array("attribution", attr, expected, context="occlusion_attribution(hand model, bright pixel at (2, 5), window=(3, 2), stride=(2, 1), baseline 0.25 with 0.5 at (2, 5))")
 
 
 @suite.check("q2", title="occlusion_attribution, a full-size window")
@@ -128,6 +154,20 @@ def saliency_hand(st, _):
 def saliency_constant(st, _):
     sal = st.saliency(hand_params(), bright_pixel()[None], [0])  # logit 0 is always 0
     assert_array("saliency", sal, np.zeros((1, 1, 8, 8)), context="saliency(hand model, target 0)")
+
+
+@suite.check("q3", title="saliency, hand model: one target per image, or one int for the batch")
+def saliency_targets(st, _):
+    images = np.stack([bright_pixel(), bright_pixel(at=(7, 0))])
+    one_each = np.zeros((2, 1, 8, 8))
+    one_each[0, 0, 2, 5] = 2.0  # image 0: target 1, |d(-2 * max) / d x| at the maximum
+    # image 1: target 0, a constant logit: no gradient
+    sal = st.saliency(hand_params(gain=-2.0), images, np.array([1, 0]))
+    assert_array("saliency", sal, one_each, context="saliency(hand model with gain -2, targets np.array([1, 0]))")
+    both = one_each.copy()
+    both[1, 0, 7, 0] = 2.0
+    sal = st.saliency(hand_params(gain=-2.0), images, 1)
+    assert_array("saliency", sal, both, context="saliency(hand model with gain -2, targets 1 (an int: class 1 for both images))")
 
 
 # ---------------------------------------------------------------- q4 activation_maps
@@ -187,6 +227,19 @@ def correlation_hand(st, _):
     assert_array("corr", st.channel_correlation(acts), expected, context="channel_correlation(hand-made (1, 5, 2, 2))")
 
 
+@suite.check("q6", title="channel_correlation over two images, with a channel of 1/3s (constant)")
+def correlation_two_images(st, _):
+    acts = np.zeros((2, 4, 1, 5))  # channel c is the vector of its 2 * 1 * 5 = 10 values
+    u = np.arange(1.0, 11.0)
+    acts[:, 0] = u.reshape(2, 1, 5)  # 1 .. 10: image 0 holds 1 .. 5, image 1 holds 6 .. 10
+    acts[:, 1] = 1.0 / 3.0  # constant, although np.var gives about 3e-33 for ten 1/3s
+    acts[:, 2] = (11.0 - u).reshape(2, 1, 5)  # r = -1 with channel 0
+    # symmetric about the middle, summing to 0: orthogonal to the centred 1 .. 10 (r = 0)
+    acts[:, 3] = np.array([1.0, -1, -1, 1, 0, 0, 1, -1, -1, 1]).reshape(2, 1, 5)
+    expected = np.array([[1, 0, -1, 0], [0, 0, 0, 0], [-1, 0, 1, 0], [0, 0, 0, 1]], dtype=np.float64)
+    assert_array("corr", st.channel_correlation(acts), expected, context="channel_correlation(hand-made (2, 4, 1, 5), channel 1 all 1/3)")
+
+
 # ---------------------------------------------------------------- q7 filter_mosaic
 
 
@@ -219,6 +272,19 @@ def mosaic_rgb(st, _):
     assert_array("the second tile", mosaic[:3, 5:8], np.full((3, 3, 3), 0.5), context="filter_mosaic(RGB): filter 1 (constant)")
     assert_array("the padding rows", mosaic[3:5], np.ones((2, 18, 3)), context="filter_mosaic(RGB): rows 3-4 (padding)")
     assert_array("the unused cells", mosaic[5:, 5:], np.ones((3, 13, 3)), context="filter_mosaic(RGB): second row, the last three cells (unused)")
+
+
+@suite.check("q7", title="filter_mosaic with fewer filters than ncols: the grid keeps its ncols columns")
+def mosaic_few_filters(st, _):
+    weights = np.zeros((2, 1, 3, 3))
+    weights[:, 0, 0, 0] = 1.0  # each filter: 1 in its top-left corner, 0 elsewhere
+    mosaic = st.filter_mosaic(weights, ncols=4, pad=1)
+    # one row of 4 cells: 4 * 3 + 3 * 1 = 15 columns; cells 2 and 3 (columns 8 .. 14) unused
+    assert_value("the shape", tuple(np.shape(mosaic)), (3, 15), context="filter_mosaic(2 filters 3x3, ncols=4, pad=1)")
+    expected = np.ones((3, 15))
+    expected[:, 0:3] = expected[:, 4:7] = 0.0
+    expected[0, 0] = expected[0, 4] = 1.0
+    assert_array("mosaic", mosaic, expected, context="filter_mosaic(2 filters 3x3, ncols=4, pad=1)")
 
 
 @suite.check("q7", title="filter_mosaic refuses 2 input channels")
