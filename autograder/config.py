@@ -144,13 +144,15 @@ _TOP_KEYS = {
 _WORKER_KEYS = {"files", "forbidden_imports", "adapters"}
 
 
-def _worker_groups(raw: list[dict], files: list[str], path: Path) -> tuple[WorkerGroup, ...]:
+def _worker_groups(raw: list[dict], files: list[str], path: Path, top_level: set[str]) -> tuple[WorkerGroup, ...]:
     groups = []
     for entry in raw:
         unknown = set(entry) - _WORKER_KEYS
         if unknown:
             raise ConfigError(f"{path}: unknown keys {sorted(unknown)} in [[workers]]")
         groups.append(WorkerGroup(tuple(entry["files"]), tuple(entry.get("forbidden_imports", [])), tuple(entry.get("adapters", []))))
+    if groups and (both := {"forbidden_imports", "adapters"} & top_level):
+        raise ConfigError(f"{path}: with [[workers]], give {sorted(both)} per group, not at the top level")
     listed = [f for g in groups for f in g.files]
     if groups and sorted(listed) != sorted(files):
         raise ConfigError(f"{path}: [[workers]] must list every submitted file exactly once (files = {files}, listed {listed})")
@@ -187,7 +189,7 @@ def load_assignment(directory: Path) -> Assignment:
             practice_requires=list(raw.get("practice_requires", ["torch"])),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
-            workers=_worker_groups(raw.get("workers", []), list(raw["files"]), path),
+            workers=_worker_groups(raw.get("workers", []), list(raw["files"]), path, set(raw)),
         )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or malformed key: {exc}") from None

@@ -251,7 +251,7 @@ def grade_files(
     started = time.perf_counter()
     cases = all_cases(assignment)
     points = case_points(assignment, cases)
-    devices, cuda_note = available_devices()
+    devices, cuda_note = available_devices(assignment)
     report = Report(assignment=assignment.name, submission=submission, max_score=assignment.max_score)
     report.devices, report.device_note = devices, cuda_note or ""
     missing = [f for f in assignment.files if f not in files]

@@ -245,7 +245,7 @@ def test_concurrent_workers_get_distinct_uids_and_private_folders(mode):
     """Workers alive at the same time run as different users: none can read another's folder."""
     src = "import os\ndef who():\n    return os.getuid(), os.getcwd()\ndef peek(path):\n    try:\n        return sorted(os.listdir(path))\n    except OSError as exc:\n        return exc.errno\n"
     with proxy(src) as one, proxy(src) as two:
-        (uid1, dir1), (uid2, dir2) = one.who(), two.who()
+        (uid1, dir1), (uid2, _) = one.who(), two.who()
         assert uid1 != uid2
         if mode == "plain":
             assert two.peek(dir1) == 13  # EACCES

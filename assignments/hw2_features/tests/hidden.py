@@ -20,11 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from checklib import Suite, expect_tuple, raised
-from refkit import pair, tensor, to_numpy
-from torch import nn
+from refkit import F, nn, pair, tabled, tensor, to_numpy, torch
 
 suite = Suite(hidden=True)
 
@@ -457,6 +454,7 @@ class ScoreCase:
         what = "edges of a binary scene" if self.from_scene else "random edges"
         return f"{what} (2, {self.shape[0]}, {self.shape[1]}), " + ("default size" if self.size is None else f"size={self.size}")
 
+    @tabled
     def edges(self) -> np.ndarray:
         if self.from_scene:
             image = Scene(self.seed, self.shape, 2, ("large box", "wide rectangle"), border_boxes=1).build()[0]

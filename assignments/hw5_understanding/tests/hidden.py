@@ -25,11 +25,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn as nn
-from captum.attr import Occlusion, Saliency
 from checklib import CheckFailure, Suite, assert_value, raised
-from refkit import pair, tensor, to_numpy
+from refkit import lazy_import, nn, pair, tabled, tensor, to_numpy, torch
+
+captum_attr = lazy_import("captum.attr")
 
 suite = Suite(hidden=True)
 STUDENT = pathlib.Path(__file__).resolve().parent.parent / "student"
@@ -60,7 +59,7 @@ def _params(name: str) -> dict:
     return {key: value.copy() for key, value in _weights(name).items()}
 
 
-@functools.cache
+@tabled  # read from the release-time table when grading: scikit-learn is never imported there
 def _digits() -> tuple[np.ndarray, np.ndarray]:
     """The 450 test digits of model.load_digits (same split), (450, 1, 8, 8) in [0, 1]."""
     from sklearn.datasets import load_digits
@@ -70,7 +69,7 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return (digits.images[test] / 16.0)[:, None], digits.target[test].astype(np.int64)
 
 
-@functools.cache
+@tabled  # likewise scikit-image
 def _faces() -> tuple[np.ndarray, np.ndarray]:
     """All 200 images of skimage's lfw_subset: 100 faces (label 1) then 100 non-faces (label 0)."""
     from skimage.data import lfw_subset
@@ -239,7 +238,7 @@ def _attribution_captum(c: OcclusionCase, device: str) -> dict:
     (wh, ww), (sh, sw) = c.pairs()
     channels = image.shape[0]
     baselines = tensor(np.asarray(baseline)[None], device) if isinstance(baseline, np.ndarray) else float(baseline)
-    attr = Occlusion(_torch_cnn(params, device)).attribute(
+    attr = captum_attr.Occlusion(_torch_cnn(params, device)).attribute(
         tensor(image[None], device),
         target=target,
         sliding_window_shapes=(channels, wh, ww),
@@ -315,7 +314,7 @@ def _(c: BatchCase, device: str) -> dict:
     params, x, targets = c.inputs(SALIENCY_NOISE)
     target = targets if isinstance(targets, int) else torch.tensor(targets, device=device)
     inputs = tensor(x, device, grad=True)
-    return {"saliency": to_numpy(Saliency(_torch_cnn(params, device)).attribute(inputs, target=target, abs=True))}
+    return {"saliency": to_numpy(captum_attr.Saliency(_torch_cnn(params, device)).attribute(inputs, target=target, abs=True))}
 
 
 # ---------------------------------------------------------------- q4 activation_maps
@@ -382,7 +381,7 @@ class ActivationCase:
         return _activation_array(self.source).copy()
 
 
-@functools.cache
+@tabled
 def _activation_array(source: str) -> np.ndarray:
     if source == "synthetic signs":
         acts = np.random.default_rng(31).standard_normal((4, 6, 5, 5))

@@ -368,15 +368,24 @@ def _run_layers(fn: str, layers, x: np.ndarray, context: str) -> dict:
         b_shapes.append(tuple(int(s) for s in b.shape))
         strides.append(stride)
         arrays.append((w, b, stride))
-    h = torch.tensor(x, dtype=torch.float64)
+    # layers that do not chain give out=None: their shapes are reported first
+    return {"w shapes": w_shapes, "b shapes": b_shapes, "strides": strides, "out": _conv1d_chain(x, arrays)}
+
+
+def _conv1d_chain(h: np.ndarray, arrays: list) -> np.ndarray | None:
+    """F.conv1d with ReLU between layers, in NumPy (the grader needs no torch for it; checked
+    against F.conv1d in tests/test_tables.py), or None where F.conv1d would refuse the chain."""
     try:
         for k, (w, b, stride) in enumerate(arrays):
-            h = F.conv1d(h, torch.tensor(w), torch.tensor(b), stride=int(stride))
-            h = F.relu(h) if k < len(arrays) - 1 else h
-        out = h.numpy()
-    except (RuntimeError, TypeError, ValueError):
-        out = None  # layers that do not chain: their shapes are reported first
-    return {"w shapes": w_shapes, "b shapes": b_shapes, "strides": strides, "out": out}
+            s = int(stride)
+            if w.ndim != 3 or b.ndim != 1 or b.shape[0] != w.shape[0] or w.shape[1] != h.shape[1] or s < 1 or not 1 <= w.shape[2] <= h.shape[2]:
+                return None
+            windows = np.lib.stride_tricks.sliding_window_view(h, w.shape[2], axis=2)[:, :, ::s]
+            h = np.einsum("nctk,ock->not", windows, w) + b[None, :, None]
+            h = np.maximum(h, 0.0) if k < len(arrays) - 1 else h
+    except (TypeError, ValueError):
+        return None
+    return h
 
 
 def _mlp_on_windows(weights, biases, x: np.ndarray, window: int, hop: int, device: str) -> np.ndarray:
