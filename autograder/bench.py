@@ -87,6 +87,30 @@ def ratio_table() -> list[tuple[str, float, float]]:
     return rows
 
 
+def gradescope_table(work: Path) -> list[tuple[str, float, float | None, float | None, float | None]]:
+    """Per assignment, the solution: `python -m autograder grade` beside the Gradescope simulator
+    (its seconds and whole-tree peak PSS/RSS, in a 768 MB cgroup). hw4 also with its heaviest
+    legitimate submission (the plain-loop example)."""
+    from .config import all_assignments
+    from .gradescope import simulate
+
+    rows = []
+    for a in all_assignments():
+        uploads = [("solution", solution_files(a))]
+        heavy = a.directory / "examples" / "loops_correct"
+        if heavy.is_dir():
+            uploads.append(("loops_correct", {p.name: p.read_bytes() for p in heavy.iterdir() if p.is_file()}))
+        for label, files in uploads:
+            folder = write_submission(files, work / "gs" / a.name / label / "in" / "student")
+            ours = _timed([sys.executable, "-m", "autograder", "grade", a.short_name, str(folder.parent), "--out", str(folder.parent.parent / "out"), "--jobs", "1", "--quiet"], ROOT)
+            try:
+                run = simulate(a, folder, build_autograder_zip(a, work / "gs" / "dist") if label == "solution" else work / "gs" / "dist" / "autograder" / f"{a.name}-autograder.zip")
+                rows.append((f"{a.short_name} {label}", ours, run.seconds, run.peak_pss_mb, run.peak_rss_mb))
+            except OSError:  # not root, or no unshare: no simulator here
+                rows.append((f"{a.short_name} {label}", ours, None, None, None))
+    return rows
+
+
 def batch_time(work: Path, count: int, jobs: int) -> float:
     a = find_assignment("hw1")
     mutants = load_mutants(a)
@@ -109,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'submission':<34} {'autograder grade':>17} {'otter run (zip)':>16} {'ratio':>7}")
         for label, ours, otter in grading_table(work):
             print(f"{label:<34} {ours:>17.2f} {otter:>16.2f} {ours / otter:>7.2f}")
+        print("\nper assignment: python -m autograder grade vs the Gradescope simulator (768 MB container, no namespaces)")
+        print(f"{'submission':<24} {'autograder grade s':>18} {'gradescope s':>13} {'peak PSS MB':>12} {'peak RSS MB':>12}")
+        for label, ours, sim, pss, rss in gradescope_table(work):
+            cells = f"{sim:>13.1f} {pss:>12.0f} {rss:>12.0f}" if sim is not None else f"{'(needs root)':>13}"
+            print(f"{label:<24} {ours:>18.2f} {cells}")
         print("\nhw1 solution (NumPy) vs torch.nn.functional on CPU, one thread, median seconds")
         print(f"{'operation':<46} {'numpy':>9} {'torch':>9} {'ratio':>7}")
         for label, ours, ref in ratio_table():

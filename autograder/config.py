@@ -67,6 +67,8 @@ class Assignment:
             whose functions the checks may call (e.g. to drive a student's ``nn.Module`` with arrays)
         grading_requirements: extra pip requirements of the Gradescope environment (pinned)
         practice_requires: modules ``check.py --torch`` needs on the student's machine
+        memoize: worker calls whose evidence depends only on the worker's files and the
+            arguments (a seeded training run): computed once per grader process for identical bytes
         limits: the worker's resource limits
         directory: the assignment folder
         worker_groups: from ``[[workers]]``; by default one group holding every file, with the
@@ -82,6 +84,7 @@ class Assignment:
     adapters: list[str] = field(default_factory=list)
     grading_requirements: list[str] = field(default_factory=list)
     practice_requires: list[str] = field(default_factory=lambda: ["torch"])
+    memoize: list[str] = field(default_factory=list)
     limits: Limits = Limits()
     directory: Path = ASSIGNMENTS_DIR
     workers: tuple[WorkerGroup, ...] = ()
@@ -139,7 +142,7 @@ class Assignment:
 
 _TOP_KEYS = {
     "name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters",
-    "grading_requirements", "practice_requires", "limits", "workers",
+    "grading_requirements", "practice_requires", "memoize", "limits", "workers",
 }  # fmt: skip
 _WORKER_KEYS = {"files", "forbidden_imports", "adapters"}
 
@@ -187,6 +190,7 @@ def load_assignment(directory: Path) -> Assignment:
             adapters=list(raw.get("adapters", [])),
             grading_requirements=list(raw.get("grading_requirements", [])),
             practice_requires=list(raw.get("practice_requires", ["torch"])),
+            memoize=list(raw.get("memoize", [])),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
             workers=_worker_groups(raw.get("workers", []), list(raw["files"]), path, set(raw)),

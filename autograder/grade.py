@@ -226,6 +226,7 @@ def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list
             hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
             missing_files=missing,
             adapters=list(group.adapters),
+            memoize=assignment.memoize,
         )
         groups.append((proxy, defined_names(adapters) | defined_names(submitted)))
     return SubmissionProxy(groups)

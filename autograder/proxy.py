@@ -10,11 +10,20 @@ whose message is meant for the student; the next call starts a fresh worker.
 from __future__ import annotations
 
 import contextlib
+import copy
+import hashlib
 import select
 from typing import Any
 
 from . import wire
 from .sandbox import Limits, WorkerProcess
+
+# Evidence of deterministic calls (``memoize`` in assignment.toml, e.g. hw4's seeded training
+# run), by the exact bytes of the worker's files and the call's arguments, for this process:
+# identical code gives identical evidence, so it is computed once (a resubmitted models.py, or
+# the many hw4 submissions that differ only in resnet.py).
+_MEMO: dict[str, Any] = {}
+_MEMO_LIMIT = 64
 
 
 class StudentError(Exception):
@@ -60,6 +69,7 @@ class StudentProxy:
         hide: paths the worker must not see (default: ``sandbox.default_hidden_paths()``)
         missing_files: expected files the submission lacks (named when a function is not found)
         adapters: trusted support modules imported after the submission and looked up first
+        memoize: functions whose results depend only on the files and the arguments (seeded)
     """
 
     def __init__(
@@ -73,8 +83,10 @@ class StudentProxy:
         hide: list[str] | None = None,
         missing_files: list[str] | None = None,
         adapters: list[str] | None = None,
+        memoize: list[str] | None = None,
     ) -> None:
         self._files, self._modules = files, modules
+        self._memoize = set(memoize or [])
         self._opaque = opaque or {}
         self._limits = limits or Limits()
         self._forbidden = forbidden_imports or []
@@ -171,18 +183,33 @@ class StudentProxy:
         if fn in self._timed_out:
             # an infinite loop would cost the time limit on every case: fail the rest at once
             raise StudentTimeout(f"{fn} was not run again: it timed out on an earlier case")
+        handles = [v for v in _walk(args, kwargs) if isinstance(v, wire.Handle)]
+        encoded, blobs = wire.encode([list(args), kwargs])
+        key = self._memo_key(fn, encoded, blobs) if fn in self._memoize and not handles else None
+        if key in _MEMO:
+            return copy.deepcopy(_MEMO[key])
         if self._worker is None or not self._worker.alive():
             self.close()
             self.start()
             if self.import_error:
                 raise SubmissionBroken(self.import_error)
-        for value in _walk(args, kwargs):
-            if isinstance(value, wire.Handle) and value.generation != self._generation:
-                raise StudentError(
-                    f"{fn}: the object from an earlier call was lost when the worker restarted "
-                    "(that earlier call failed)"
-                )
-        encoded, blobs = wire.encode([list(args), kwargs])
+        if any(h.generation != self._generation for h in handles):
+            raise StudentError(f"{fn}: the object from an earlier call was lost when the worker restarted (that earlier call failed)")
+        result = self._call(fn, encoded, blobs)
+        if key is not None and len(_MEMO) < _MEMO_LIMIT:
+            _MEMO[key] = copy.deepcopy(result)
+        return result
+
+    def _memo_key(self, fn: str, encoded: dict, blobs: list[bytes]) -> str:
+        digest = hashlib.sha256(fn.encode() + b"\0" + repr(encoded).encode())
+        for blob in blobs:
+            digest.update(hashlib.sha256(blob).digest())
+        for name in sorted(self._files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self._files[name]).digest())
+        return digest.hexdigest()
+
+    def _call(self, fn: str, encoded: dict, blobs: list[bytes]) -> Any:
+        """One call in the worker; the student's exceptions become ``StudentError``s."""
         enc_args, enc_kwargs = encoded["v"]
         header = {
             "op": "call",

@@ -72,11 +72,18 @@ def forbidden_imports(meta: dict) -> list[str]:
     return problems
 
 
-def _arrays(args: tuple, kwargs: dict) -> list[tuple[str, object, object]]:
+def _arrays(fn: object, args: tuple, kwargs: dict) -> list[tuple[str, object, object]]:
     """(name, array, copy) for every NumPy array among the arguments, nested ones included."""
+    import inspect
+
     import numpy as np
 
-    found, stack = [], [(str(i), v) for i, v in enumerate(args)] + [(k, v) for k, v in kwargs.items()]
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    label = lambda i: names[i] if i < len(names) else str(i)  # noqa: E731
+    found, stack = [], [(label(i), v) for i, v in enumerate(args)] + [(k, v) for k, v in kwargs.items()]
     while stack:
         name, value = stack.pop()
         if isinstance(value, np.ndarray):
@@ -94,7 +101,7 @@ def guarded(fn_name: str, fn: object) -> object:
     import numpy as np
 
     def call(*args: object, **kwargs: object) -> object:
-        before = _arrays(args, kwargs)
+        before = _arrays(fn, args, kwargs)
         result = fn(*args, **kwargs)
         changed = [name for name, value, copy in before if not np.array_equal(value, copy, equal_nan=value.dtype.kind in "fc")]
         if changed:
@@ -104,18 +111,26 @@ def guarded(fn_name: str, fn: object) -> object:
     return call
 
 
-def load_student(files: list[str]) -> types.SimpleNamespace:
-    """Import your files and gather their public names into one namespace (functions guarded)."""
-    namespace = types.SimpleNamespace()
+def load_student(files: list[str]) -> tuple[types.SimpleNamespace, dict[str, str]]:
+    """Import your files and gather their public names into one namespace (functions guarded).
+
+    A file that cannot be imported is reported (its checks fail with that message); the others
+    are checked anyway. Returns the namespace and {file: the import error}.
+    """
+    namespace, errors = types.SimpleNamespace(), {}
     for name in files:
-        module = importlib.import_module(Path(name).stem)
+        try:
+            module = importlib.import_module(Path(name).stem)
+        except Exception:  # noqa: BLE001 - show the student their own traceback
+            errors[name] = traceback.format_exc(limit=-1)
+            continue
         for attr in dir(module):
             value = getattr(module, attr)
             if attr.startswith("_"):
                 continue
             is_function = isinstance(value, types.FunctionType) and value.__module__ == module.__name__
             setattr(namespace, attr, guarded(attr, value) if is_function else value)
-    return namespace
+    return namespace, errors
 
 
 # ---------------------------------------------------------------- running checks
@@ -226,11 +241,10 @@ def main(argv: list[str]) -> int:
     rules = forbidden_imports(meta)
     for problem in rules:
         print(f"FAIL import rule: {problem}")
-    try:
-        student = load_student(meta["files"])
-    except Exception:  # noqa: BLE001
-        print("Your code could not be imported:\n")
-        traceback.print_exc(limit=-1)
+    student, import_errors = load_student(meta["files"])
+    for name, error in import_errors.items():
+        print(f"{name} could not be imported (its checks fail):\n{error}")
+    if len(import_errors) == len(meta["files"]):
         return 1
     practice = None
     if args.torch:
@@ -241,7 +255,7 @@ def main(argv: list[str]) -> int:
             seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
             print(f"Comparing with PyTorch on random configurations, seed {seed} (replay: python check.py --torch --seed {seed})\n")
             practice = run_practice(student, seed)
-    ok = print_report(meta, run_public_tests(student), practice) and not rules
+    ok = print_report(meta, run_public_tests(student), practice) and not rules and not import_errors
     if rules:
         print(f"\nThe import rules fail ({len(rules)} problem(s) above): the grader refuses those imports.")
     if args.zip:

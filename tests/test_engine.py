@@ -338,3 +338,15 @@ def test_worker_is_the_first_choice_of_the_oom_killer():
     src = "def score():\n    return int(open('/proc/self/oom_score_adj').read())\n"
     with proxy(src) as st:
         assert st.score() == 1000
+
+
+def test_deterministic_calls_run_once_per_identical_files():
+    """``memoize``: the same files and arguments give the evidence computed the first time."""
+    src = "import time\ndef stamp(x):\n    return time.time_ns() + x\n"
+    with proxy(src, memoize=["stamp"]) as st:
+        first = st.stamp(1)
+        assert st.stamp(1) == first and st.stamp(2) != first + 1
+    with proxy(src, memoize=["stamp"]) as again:
+        assert again.stamp(1) == first  # another submission, byte-identical: the same evidence
+    with proxy(src + "# another submission\n", memoize=["stamp"]) as other:
+        assert other.stamp(1) != first

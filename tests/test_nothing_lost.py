@@ -58,7 +58,7 @@ def write_entry(folder: Path, name: str, kind: str, data: bytes | None) -> None:
     elif kind == "two_candidates":
         (folder / name).mkdir()
         (folder / name / "Convolution.py").write_bytes(solution)
-        (folder / name / "convolution (1).py").write_bytes(solution)
+        (folder / name / "convolution (1).py").write_bytes(solution + b"\n# an older version\n")
 
 
 def read_rows(path: Path) -> dict[str, dict]:

@@ -52,12 +52,12 @@ def practice_failure(suite: checklib.PracticeSuite, student: Any, seeds: tuple[i
     return None
 
 
-def test_every_assignment_has_practice_checks_for_every_question():
+def test_every_question_has_a_public_check_and_every_assignment_practice_checks():
     assert PRACTISED == ASSIGNMENTS
     for a in ASSIGNMENTS:
-        practised = {c.question for c in load_practice(a).checks}
         public = {c.question for c in load_cases(a, "public")}
-        assert {q.id for q in a.questions} <= practised & public, f"{a.name}: questions without a public or practice check"
+        assert {q.id for q in a.questions} <= public, f"{a.name}: questions without a public check"
+        assert load_practice(a).checks
 
 
 @pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
@@ -74,15 +74,15 @@ def test_practice_catches_mutant(a, mutant, tmp_path):
     assert practice_failure(load_practice(a), student) is not None, f"check.py --torch misses {mutant.name}: {mutant.summary}"
 
 
-def _public_catches(a, files: dict[str, bytes], folder: Path) -> set[str]:
+def _public_catches(a, files: dict[str, bytes], folder: Path) -> bool:
+    """Does some public check fail on these files (stops at the first: hw4's training check is last)?"""
     student = trusted(a, files, folder)
-    caught = set()
     for case in load_cases(a, "public"):
         try:
             case.run(student)
         except Exception:  # noqa: BLE001
-            caught.add(case.question)
-    return caught
+            return True
+    return False
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS, ids=lambda a: a.short_name)
@@ -94,7 +94,7 @@ def test_public_checks_catch_a_third_of_each_questions_mutants(a, tmp_path):
         defined = {n.name for n in ast.parse(mutant.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
         owner = next((q.id for q in a.questions if defined & set(q.graded_functions)), None)
         if owner:
-            owned.setdefault(owner, []).append(bool(_public_catches(a, mutant_files(a, mutant), tmp_path / mutant.name)))
+            owned.setdefault(owner, []).append(_public_catches(a, mutant_files(a, mutant), tmp_path / mutant.name))
     for question, caught in owned.items():
         assert 3 * sum(caught) >= len(caught), f"{a.name} {question}: public checks catch {sum(caught)} of {len(caught)} mutants"
 
@@ -136,9 +136,14 @@ def test_check_py_torch_in_the_bundle(a, release, tmp_path):
     broken = check_py(unzipped(a, release, tmp_path / "mutant", mutant_files(a, mutant)), "--torch", "--seed", "7")
     assert broken.returncode == 1 and "FAIL" in broken.stdout, f"{mutant.name}: {broken.stdout[-2000:]}"
     no_torch = check_py(solution, "--torch", without_torch=True)
-    assert no_torch.returncode == 0, no_torch.stdout[-2000:] + no_torch.stderr[-2000:]
-    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in no_torch.stdout
-    assert "[vs " not in no_torch.stdout and "FAIL" not in no_torch.stdout
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in no_torch.stdout, no_torch.stdout[-2000:]
+    assert "[vs " not in no_torch.stdout
+    needs_torch = [f for f in a.files if "torch" not in a.forbidden_for(f)]  # hw4's models.py
+    if not needs_torch:
+        assert no_torch.returncode == 0 and "FAIL" not in no_torch.stdout, no_torch.stdout[-2000:]
+    else:  # the NumPy part is still checked; the PyTorch part says why it cannot be
+        assert f"{needs_torch[0]} could not be imported" in no_torch.stdout, no_torch.stdout[-3000:]
+        assert "q1 batchnorm2d_forward (15 points): PASS" in no_torch.stdout
 
 
 def test_check_py_applies_the_import_rule_and_the_input_rule(release, tmp_path):
@@ -153,7 +158,7 @@ def test_check_py_applies_the_import_rule_and_the_input_rule(release, tmp_path):
     lines = source.decode().splitlines()
     line = next(i for i, text in enumerate(lines, start=1) if text.startswith("import scipy"))
     assert f"FAIL import rule: convolution.py line {line}: imports scipy" in done.stdout
-    assert "correlate2d modified its input argument(s) 0 in place" in done.stdout
+    assert "correlate2d modified its input argument(s) image in place" in done.stdout
 
 
 # ---------------------------------------------------------------- floats, and empty answers
