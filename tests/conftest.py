@@ -27,15 +27,35 @@ def by_name(name: str):
     return next(a for a in ASSIGNMENTS if name in (a.name, a.short_name))
 
 
+def shared_dir(name: str) -> Path:
+    """A folder shared by the xdist workers of this test run only (a later run starts afresh)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"run-{os.getpid()}")
+    path = Path(os.environ["TMPDIR"]) / "pytest-shared" / run / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @functools.cache
 def graded_mutant(assignment_name: str, mutant_name: str):
-    """The report of one mutant, graded once per test process (several tests read it)."""
+    """The report of one mutant, graded once per test run (several tests, in several xdist
+    workers, read it: the first grades it, the others read its report)."""
+    import json
+
+    from filelock import FileLock
+
     from autograder.grade import grade_files
     from autograder.mutants import load_mutants, mutant_files
+    from autograder.report import Report
 
-    a = by_name(assignment_name)
-    mutant = next(m for m in load_mutants(a) if m.name == mutant_name)
-    return grade_files(a, mutant_files(a, mutant), mutant.name)
+    path = shared_dir("graded-mutants") / f"{assignment_name}-{mutant_name}.json"
+    with FileLock(f"{path}.lock"):
+        if path.is_file():
+            return Report.from_dict(json.loads(path.read_text()))
+        a = by_name(assignment_name)
+        mutant = next(m for m in load_mutants(a) if m.name == mutant_name)
+        report = grade_files(a, mutant_files(a, mutant), mutant.name)
+        path.write_text(json.dumps(report.to_dict()))
+        return report
 
 
 @pytest.fixture(scope="session")

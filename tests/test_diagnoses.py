@@ -58,7 +58,7 @@ def test_diagnoses_are_deterministic_and_reveal_no_hidden_test(assignment):
     secrets = _distinctive(hidden, public, 24)
     explanations = {" ".join(m.explanation.split()) for m in load_mutants(assignment)}
     for mutant in load_mutants(assignment)[:6]:
-        first = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
+        first = graded_mutant(assignment.name, mutant.name)
         second = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
         assert [r.message for r in first.results] == [r.message for r in second.results]
         for result in first.results:
