@@ -67,6 +67,12 @@ def test_practice_checks_pass_on_the_solution(a, tmp_path):
     assert failure is None, failure
 
 
+@pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
+def test_practice_fails_on_the_starter(a, tmp_path):
+    starter = trusted(a, starter_files(a), tmp_path / "starter")
+    assert practice_failure(load_practice(a), starter, seeds=(0,)) is not None
+
+
 @pytest.mark.parametrize("a,mutant", MUTANTS, ids=[f"{a.short_name}-{m.name}" for a, m in MUTANTS])
 def test_practice_catches_mutant(a, mutant, tmp_path):
     """`check.py --torch` catches every mutant of the catalog (by name, in this test's id)."""
@@ -129,9 +135,10 @@ def test_check_py_torch_in_the_bundle(a, release, tmp_path):
     assert done.returncode == 0 and "FAIL" not in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     assert "seed 7 (replay: python check.py --torch --seed 7)" in done.stdout
     assert "[vs " in done.stdout  # practice checks ran and compared with a library
+    for q in a.questions:
+        assert f"{q.id} {q.title}" in done.stdout
     assert not list(solution.rglob("__pycache__")), "check.py must leave no __pycache__ behind"
-    starter = check_py(unzipped(a, release, tmp_path / "starter", starter_files(a)), "--torch", "--seed", "7")
-    assert starter.returncode == 1 and "not implemented yet" in starter.stdout
+    # the starter: test_release runs the plain check.py on it; --torch on it: test_practice_fails_on_the_starter
     mutant = load_mutants(a)[0]
     broken = check_py(unzipped(a, release, tmp_path / "mutant", mutant_files(a, mutant)), "--torch", "--seed", "7")
     assert broken.returncode == 1 and "FAIL" in broken.stdout, f"{mutant.name}: {broken.stdout[-2000:]}"

@@ -6,6 +6,7 @@ measured with the student's own forward; the grader now evaluates the trained we
 own ResNet, so the student's forward never sees the test set.
 """
 # assignment: hw4
+# gradescope: yes
 # target: models.py
 # zeroes: q8
 # message: loaded into the grader's ResNet
