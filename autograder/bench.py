@@ -23,15 +23,16 @@ from pathlib import Path
 import numpy as np
 
 from .config import ROOT, find_assignment
+from .gradescope import zip_engine_env
 from .mutants import load_mutants, mutant_files, solution_files, starter_files, write_submission
 from .release import build_autograder_zip
 
 LOOP = b"\n\ndef conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):\n    while True:\n        pass\n"
 
 
-def _timed(cmd: list[str], cwd: Path) -> float:
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, env=dict(env or os.environ, PYTHONWARNINGS="ignore"))
     return time.perf_counter() - started
 
 
@@ -47,7 +48,8 @@ def grading_table(work: Path) -> list[tuple[str, float, float]]:
     for label, files in subs.items():
         folder = write_submission(files, work / label.split()[0] / "in" / "student")
         ours = _timed([sys.executable, "-m", "autograder", "grade", "hw1", str(folder.parent), "--out", str(work / label.split()[0] / "out"), "--jobs", "1", "--quiet"], ROOT)
-        otter = _timed([str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(folder), str(folder / "convolution.py")], folder)
+        env = zip_engine_env(zip_path, work / label.split()[0] / "zip")  # the zip's engine, as on Gradescope
+        otter = _timed([str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(folder), str(folder / "convolution.py")], folder, env)
         rows.append((label, ours, otter))
     return rows
 

@@ -192,6 +192,31 @@ def expect_tuple(fn_name: str, result: Any, length: int) -> tuple:
     return result
 
 
+def check_layer_gradients(
+    student: Any, forward: str, backward: str, x_shape: tuple, w_shape: tuple, bias_size: int, kwargs: dict,
+    *, h: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-6,
+) -> None:
+    """Compare a layer's ``backward(g, cache) -> (dx, dw, db)`` with centred finite differences
+    of ``L = sum(forward(x, w, b, **kwargs)[0] * g)`` (seeded inputs; a public self-check)."""
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(bias_size)
+    out, cache = expect_tuple(forward, getattr(student, forward)(x, w, b, **kwargs), 2)
+    g = rng.standard_normal(np.shape(out))
+    grads = dict(zip(("dx", "dw", "db"), expect_tuple(backward, getattr(student, backward)(g, cache), 3), strict=True))
+    inputs = {"dx": x, "dw": w, "db": b}
+    for name, value in inputs.items():
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = []
+            for step in (h, -h):
+                moved = value.copy()
+                moved[index] += step
+                args = {**inputs, name: moved}
+                shifted.append(float(np.sum(getattr(student, forward)(args["dx"], args["dw"], args["db"], **kwargs)[0] * g)))
+            numeric[index] = (shifted[0] - shifted[1]) / (2 * h)
+        assert_array(name, grads[name], numeric, rtol=rtol, atol=atol, context=f"{backward} vs finite differences (x {x_shape}, w {w_shape}, {kwargs})")
+
+
 # ---------------------------------------------------------------- suites and cases
 
 

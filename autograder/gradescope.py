@@ -161,6 +161,17 @@ def memory_cgroup(limit_mb: int | None):
 # ---------------------------------------------------------------- the run
 
 
+def zip_engine_env(zip_path: Path, folder: Path) -> dict[str, str]:
+    """An environment in which a plain ``otter run`` imports the zip's copy of the engine (its
+    ``files/convlab`` extracted into ``folder``, first on PYTHONPATH), not the checkout's."""
+    with zipfile.ZipFile(zip_path) as zf:
+        for member in zf.namelist():
+            if member.startswith("files/convlab/"):
+                zf.extract(member, folder)
+    return dict(os.environ, PYTHONPATH=str(folder / "files" / "convlab"))
+
+
+
 def stage(zip_path: Path, upload: Path, root: Path) -> None:
     """Lay out ``root`` as Gradescope's ``/autograder``: source, submission, results, metadata."""
     for name in ("source", "submission", "results"):

@@ -159,3 +159,49 @@ def pair(v: int | tuple[int, int]) -> tuple[int, int]:
 def kwargs_without_omitted(**kwargs: Any) -> dict[str, Any]:
     """The keyword arguments of a call, leaving out those equal to ``OMIT``."""
     return {k: v for k, v in kwargs.items() if not (isinstance(v, str) and v == OMIT)}
+
+
+# ---------------------------------------------------------------- checks of a layer's forward and backward
+# A layer case has ``inputs() -> (x, w, b)`` (arrays), ``kwargs`` (the layer's options), ``seed``,
+# and ``torch_forward(device, grad=False) -> (x, w, b, out)`` as tensors (hw1's conv, hw6's
+# transposed conv). The check function's name is the graded function's (it forms the case ids).
+
+
+def layer_forward_check(fn_name: str) -> Callable[[Any, Any], dict]:
+    """A check calling the student's ``fn_name(x, w, b, **kwargs) -> (out, cache)``."""
+
+    def check(st: Any, case: Any) -> dict:
+        from .checklib import expect_tuple
+
+        x, w, b = case.inputs()
+        out, _cache = expect_tuple(fn_name, getattr(st, fn_name)(x, w, b, **case.kwargs), 2)
+        return {"out": out}
+
+    check.__name__ = fn_name
+    return check
+
+
+def layer_forward_reference(case: Any, device: str) -> dict:
+    return {"out": to_numpy(case.torch_forward(device)[3])}
+
+
+def layer_backward_check(forward_name: str, backward_name: str) -> Callable[[Any, Any], dict]:
+    """A check running the student's forward, then ``backward(dout, cache) -> (dx, dw, db)``."""
+
+    def check(st: Any, case: Any) -> dict:
+        from .checklib import expect_tuple
+
+        x, w, b = case.inputs()
+        out, cache = expect_tuple(forward_name, getattr(st, forward_name)(x, w, b, **case.kwargs), 2)
+        dx, dw, db = expect_tuple(backward_name, getattr(st, backward_name)(upstream(case.seed, np.shape(out)), cache), 3)
+        return {"dx": dx, "dw": dw, "db": db}
+
+    check.__name__ = backward_name
+    return check
+
+
+def layer_backward_reference(case: Any, device: str) -> dict:
+    """dx, dw, db by autograd, for the same upstream gradient as the student's."""
+    x, w, b, out = case.torch_forward(device, grad=True)
+    out.backward(tensor(upstream(case.seed, tuple(out.shape)), device))
+    return {"dx": to_numpy(x.grad), "dw": to_numpy(w.grad), "db": to_numpy(b.grad)}

@@ -261,6 +261,7 @@ def _engine_tree(a: Assignment, target: Path) -> None:
 
 
 def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
+    dist = Path(dist).resolve()  # otter generate runs in the staging folder
     stage = dist / "build" / f"{a.name}-otter"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "tests").mkdir(parents=True)

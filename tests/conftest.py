@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from autograder.config import ROOT, all_assignments
+from autograder.gradescope import zip_engine_env  # noqa: F401 - tests import it from here
 
 torch.set_num_threads(1)
 os.environ.setdefault("TMPDIR", str(ROOT / ".tmp"))
@@ -72,15 +73,3 @@ def release(tmp_path_factory):
         return built[a.name]
 
     return get
-
-
-def zip_engine_env(zip_path: Path, folder: Path) -> dict[str, str]:
-    """An environment in which only the zip's copy of the engine is importable (as on Gradescope):
-    the zip's ``files/convlab`` first on PYTHONPATH, ahead of the checkout."""
-    import zipfile
-
-    with zipfile.ZipFile(zip_path) as zf:
-        for member in zf.namelist():
-            if member.startswith("files/convlab/"):
-                zf.extract(member, folder)
-    return dict(os.environ, PYTHONPATH=str(folder / "files" / "convlab"))

@@ -12,8 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from checklib import Suite, assert_value, expect_tuple, raised
-from refkit import F, lazy_import, tensor, to_numpy, torch, upstream
+from checklib import Suite, assert_value, raised
+from refkit import (
+    F,
+    layer_backward_check,
+    layer_backward_reference,
+    layer_forward_check,
+    layer_forward_reference,
+    lazy_import,
+    tensor,
+    to_numpy,
+    torch,
+)
 
 scipy = lazy_import("scipy")  # torch and scipy load on first use: not at all when references come from the table
 
@@ -185,39 +195,7 @@ CONV1D_CASES = [
 ]
 
 
-def _forward_check(fn_name: str):
-    def check(st, c: ConvCase) -> dict:
-        x, w, b = c.inputs()
-        out, _cache = expect_tuple(fn_name, getattr(st, fn_name)(x, w, b, **c.kwargs), 2)
-        return {"out": out}
-
-    check.__name__ = fn_name
-    return check
-
-
-def _forward_reference(c: ConvCase, device: str) -> dict:
-    return {"out": to_numpy(c.torch_forward(device)[3])}
-
-
-def _backward_check(forward_name: str, backward_name: str):
-    def check(st, c: ConvCase) -> dict:
-        x, w, b = c.inputs()
-        out, cache = expect_tuple(forward_name, getattr(st, forward_name)(x, w, b, **c.kwargs), 2)
-        dout = upstream(c.seed, np.shape(out))
-        dx, dw, db = expect_tuple(backward_name, getattr(st, backward_name)(dout, cache), 3)
-        return {"dx": dx, "dw": dw, "db": db}
-
-    check.__name__ = backward_name
-    return check
-
-
-def _backward_reference(c: ConvCase, device: str) -> dict:
-    x, w, b, out = c.torch_forward(device, grad=True)
-    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
-    return {"dx": to_numpy(x.grad), "dw": to_numpy(w.grad), "db": to_numpy(b.grad)}
-
-
-suite.check("q4", CONV1D_CASES, title="conv1d_forward")(_forward_check("conv1d_forward")).reference(_forward_reference)
-suite.check("q5", CONV1D_CASES, title="conv1d_backward")(_backward_check("conv1d_forward", "conv1d_backward")).reference(_backward_reference)
-suite.check("q6", CONV2D_CASES, title="conv2d_forward")(_forward_check("conv2d_forward")).reference(_forward_reference)
-suite.check("q7", CONV2D_CASES, title="conv2d_backward")(_backward_check("conv2d_forward", "conv2d_backward")).reference(_backward_reference)
+suite.check("q4", CONV1D_CASES, title="conv1d_forward")(layer_forward_check("conv1d_forward")).reference(layer_forward_reference)
+suite.check("q5", CONV1D_CASES, title="conv1d_backward")(layer_backward_check("conv1d_forward", "conv1d_backward")).reference(layer_backward_reference)
+suite.check("q6", CONV2D_CASES, title="conv2d_forward")(layer_forward_check("conv2d_forward")).reference(layer_forward_reference)
+suite.check("q7", CONV2D_CASES, title="conv2d_backward")(layer_backward_check("conv2d_forward", "conv2d_backward")).reference(layer_backward_reference)

@@ -23,7 +23,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from checklib import CheckFailure, Suite, expect_tuple, raised
-from refkit import F, pair, tensor, to_numpy, torch, upstream
+from refkit import (
+    F,
+    layer_backward_check,
+    layer_backward_reference,
+    layer_forward_check,
+    layer_forward_reference,
+    pair,
+    tensor,
+    to_numpy,
+    torch,
+    upstream,
+)
 
 suite = Suite(hidden=True)
 
@@ -240,37 +251,6 @@ CONVT2D_REFUSED = [
 ]
 
 
-def _forward_check(fn_name: str):
-    def check(st, c: ConvTCase) -> dict:
-        x, w, b = c.inputs()
-        out, _cache = expect_tuple(fn_name, getattr(st, fn_name)(x, w, b, **c.kwargs), 2)
-        return {"out": out}
-
-    check.__name__ = fn_name
-    return check
-
-
-def _forward_reference(c: ConvTCase, device: str) -> dict:
-    return {"out": to_numpy(c.torch_forward(device)[3])}
-
-
-def _backward_check(forward_name: str, backward_name: str):
-    def check(st, c: ConvTCase) -> dict:
-        x, w, b = c.inputs()
-        out, cache = expect_tuple(forward_name, getattr(st, forward_name)(x, w, b, **c.kwargs), 2)
-        dx, dw, db = expect_tuple(backward_name, getattr(st, backward_name)(upstream(c.seed, np.shape(out)), cache), 3)
-        return {"dx": dx, "dw": dw, "db": db}
-
-    check.__name__ = backward_name
-    return check
-
-
-def _backward_reference(c: ConvTCase, device: str) -> dict:
-    x, w, b, out = c.torch_forward(device, grad=True)
-    out.backward(tensor(upstream(c.seed, tuple(out.shape)), device))
-    return {"dx": to_numpy(x.grad), "dw": to_numpy(w.grad), "db": to_numpy(b.grad)}
-
-
 def _refusal_check(fn_name: str):
     def check(st, c: ConvTCase) -> dict:
         x, w, b = c.inputs()
@@ -289,20 +269,20 @@ def _refusal_reference(c: ConvTCase, device: str) -> dict:
     return {"the exception raised": None}
 
 
-suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward")(_forward_check("conv_transpose1d_forward")).reference(_forward_reference)
+suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward")(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
 suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
 suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward")(
-    _backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
-).reference(_backward_reference)
-suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward")(_forward_check("conv_transpose2d_forward")).reference(_forward_reference)
+    layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
+).reference(layer_backward_reference)
+suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward")(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
 suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
 suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward")(
-    _backward_check("conv_transpose2d_forward", "conv_transpose2d_backward")
-).reference(_backward_reference)
+    layer_backward_check("conv_transpose2d_forward", "conv_transpose2d_backward")
+).reference(layer_backward_reference)
 
 
 # ---------------------------------------------------------------- q8 overlap counts

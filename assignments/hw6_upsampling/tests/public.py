@@ -10,7 +10,7 @@ every window.
 from __future__ import annotations
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from checklib import CheckFailure, Suite, assert_array, assert_value, check_layer_gradients, expect_tuple, raised
 
 suite = Suite(hidden=False)
 
@@ -118,27 +118,7 @@ def convt1d_refuses(st, _):
 
 
 def _gradient_check(st, forward: str, backward: str, x_shape, w_shape, kwargs) -> None:
-    """Compare the backward pass with centred finite differences of L = sum(out * g)."""
-    rng = np.random.default_rng(0)
-    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[1])
-    out, cache = expect_tuple(forward, getattr(st, forward)(x, w, b, **kwargs), 2)
-    g = rng.standard_normal(np.shape(out))
-    dx, dw, db = expect_tuple(backward, getattr(st, backward)(g, cache), 3)
-
-    def loss(x_, w_, b_) -> float:
-        return float(np.sum(getattr(st, forward)(x_, w_, b_, **kwargs)[0] * g))
-
-    h = 1e-6
-    for name, value, got in (("dx", x, dx), ("dw", w, dw), ("db", b, db)):
-        numeric = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            plus, minus = value.copy(), value.copy()
-            plus[index] += h
-            minus[index] -= h
-            args = {"dx": (plus, w, b), "dw": (x, plus, b), "db": (x, w, plus)}[name]
-            args_minus = {"dx": (minus, w, b), "dw": (x, minus, b), "db": (x, w, minus)}[name]
-            numeric[index] = (loss(*args) - loss(*args_minus)) / (2 * h)
-        assert_array(name, got, numeric, rtol=1e-5, atol=1e-6, context=f"{backward} vs finite differences (x {x_shape}, w {w_shape}, {kwargs})")
+    check_layer_gradients(st, forward, backward, x_shape, w_shape, w_shape[1], kwargs)
 
 
 @suite.check("q5", title="conv_transpose1d_backward matches finite differences")
