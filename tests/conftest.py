@@ -60,16 +60,21 @@ def graded_mutant(assignment_name: str, mutant_name: str):
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory):
+def release():
     """``release(a) -> (student bundle, autograder zip)``, built on first use, so that
-    ``pytest -k hwN`` builds only that assignment's zips (once per test process)."""
+    ``pytest -k hwN`` builds only that assignment's zips, once per test run (the xdist workers
+    share them)."""
+    from filelock import FileLock
+
     from autograder.release import build_autograder_zip, build_student_bundle
 
-    dist, built = tmp_path_factory.mktemp("dist"), {}
-
     def get(a):
-        if a.name not in built:
-            built[a.name] = (build_student_bundle(a, dist), build_autograder_zip(a, dist))
-        return built[a.name]
+        dist = shared_dir("release") / a.name
+        bundle, zip_path = dist / "student" / f"{a.name}.zip", dist / "autograder" / f"{a.name}-autograder.zip"
+        with FileLock(f"{dist}.lock"):
+            if not (bundle.is_file() and zip_path.is_file()):
+                build_student_bundle(a, dist)
+                build_autograder_zip(a, dist)
+        return bundle, zip_path
 
     return get
