@@ -182,6 +182,15 @@ def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Raised | None:
     return None
 
 
+def release_workers(student: Any) -> None:
+    """Say that a check has all the evidence it needs from the student: the grader frees the
+    workers' memory now (before heavy work of its own, e.g. loading torch); a later call starts
+    them again. Nothing happens when ``student`` is a module (check.py, in-process tests)."""
+    release = getattr(student, "_convlab_release", None)
+    if callable(release):
+        release()
+
+
 def expect_tuple(fn_name: str, result: Any, length: int) -> tuple:
     """Unpack a student's tuple return value, failing clearly if it is not one."""
     if not isinstance(result, tuple) or len(result) != length:
@@ -273,6 +282,9 @@ class Suite:
         timeout: float | None = None,
     ) -> Callable[[Callable], CheckGroup]:
         """Register ``fn(student, param)`` once per param as cases of ``question``.
+
+        ``weight``: the share of the question's points; ``weight=0`` makes a check that only
+        ``check.py`` runs (the grader skips it).
 
         ``timeout`` overrides the assignment's per-call time limit for these cases (e.g. a
         training run); ``rtol``/``atol`` are the comparison tolerances against the reference.

@@ -108,6 +108,8 @@ class _Recorder:
         self._student, self.calls = student, Calls()
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_convlab_"):  # the engine's own hooks (release_workers), not student code
+            return getattr(self._student, name, None)
         self.calls.called.add(name)
         value = getattr(self._student, name)
         if isinstance(value, type) or not callable(value):
@@ -209,6 +211,12 @@ def all_cases(assignment: Assignment) -> list[Case]:
     return load_cases(assignment, "public") + load_cases(assignment, "hidden")
 
 
+def graded_cases(assignment: Assignment) -> list[Case]:
+    """The cases the grader runs: a public check of weight 0 is for ``check.py`` only (hw4 trains
+    and measures on the student's machine; the hidden q8 check grades it)."""
+    return [c for c in all_cases(assignment) if c.weight > 0]
+
+
 def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list[str] | None = None) -> SubmissionProxy:
     """One worker per ``[[workers]]`` group, each given its submitted files and the support files."""
     groups = []
@@ -250,7 +258,7 @@ def grade_files(
     yet fail ("grading was cut short"), so a results file written from it is always complete.
     """
     started = time.perf_counter()
-    cases = all_cases(assignment)
+    cases = graded_cases(assignment)
     points = case_points(assignment, cases)
     devices, cuda_note = available_devices(assignment)
     report = Report(assignment=assignment.name, submission=submission, max_score=assignment.max_score)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import checklib, tables
 from .config import ROOT, Assignment, all_assignments
-from .grade import all_cases, case_points
+from .grade import all_cases, case_points, graded_cases
 
 DIST = ROOT / "dist"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -219,7 +219,7 @@ def build_student_bundle(a: Assignment, dist: Path = DIST) -> Path:
 
 def otter_test_files(a: Assignment) -> dict[str, str]:
     """One exception-format otter test file per question: each case asserts the engine's verdict."""
-    cases = all_cases(a)
+    cases = graded_cases(a)
     points = case_points(a, cases)
     files = {}
     for q in a.questions:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised, release_workers
 from refkit import F, nn, tabled, tensor, to_numpy, torch, upstream
 
 suite = Suite(hidden=True)
@@ -715,6 +715,7 @@ def _load_trained(state: Any) -> nn.Module:
 @suite.check("q8", title="ResNet() trained by train.py reaches 95 % test accuracy on digits", timeout=120)
 def it_trains(st, _):
     state = _drive(st, "trained_state", 10, uses=("ResNet",))
+    release_workers(st)  # the evidence is here: free the worker's torch before the grader loads its own
     # the student's forward never sees the test set: the grader's own ResNet evaluates the weights
     model = _load_trained(state)
     x_test, y_test = _test_split()
