@@ -191,16 +191,31 @@ def stage(zip_path: Path, upload: Path, root: Path) -> None:
     (root / "submission_metadata.json").write_text(json.dumps(METADATA, indent=2))
 
 
+def _under_tmp(paths: list[Path]) -> list[Path]:
+    """The outermost of ``paths`` that lie under /tmp: they must survive the fresh /tmp."""
+    tmp = Path("/tmp").resolve()
+    inside = sorted({p.resolve() for p in paths if p.resolve() != tmp and tmp in p.resolve().parents}, key=lambda p: len(p.parts))
+    return [p for i, p in enumerate(inside) if not any(q in p.parents for q in inside[:i])]
+
+
 def _inner_script(root: Path, shim: Path) -> str:
     """What runs inside the private mount namespace, as root."""
     venv_site = Path(site.getsitepackages()[0])
     pth = venv_site / "convlab.pth"
+    # a checkout (and its venv, and the staging folder) under /tmp, as in CI, is mounted back
+    # into the fresh /tmp through a descriptor opened before it is covered (--no-canonicalize:
+    # mount must follow /proc/self/fd/N itself, not the now-covered path it names)
+    keep = _under_tmp([ROOT, Path(sys.prefix), Path(sys.executable).parent, root, shim])
+    opened = [f"exec {3 + i}< {path}" for i, path in enumerate(keep)]
+    restored = [f"mkdir -p {path} && mount --no-canonicalize --bind /proc/self/fd/{3 + i} {path} && exec {3 + i}<&-" for i, path in enumerate(keep)]
     return "\n".join(
         [
             "set -e",
             "mount --make-rprivate /",
             f"mkdir -p {AUTOGRADER} && mount --bind {root} {AUTOGRADER}",
+            *opened,
             "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+            *restored,
             # the checkout's engine must not be importable: only the zip's copy
             f"mount -t tmpfs -o mode=755 tmpfs {ROOT / 'autograder'}",
             f"touch {root / 'convlab.pth'} && if [ -e {pth} ]; then mount --bind {root / 'convlab.pth'} {pth}; fi",
