@@ -78,3 +78,15 @@ def release():
         return bundle, zip_path
 
     return get
+
+
+def unzipped_bundle(a, release, target: Path, files: dict[str, bytes]) -> Path:
+    """The student bundle of ``a`` unzipped into ``target``, with ``files`` (the student's) in it."""
+    import zipfile
+
+    with zipfile.ZipFile(release(a)[0]) as zf:
+        zf.extractall(target)
+    folder = target / a.name
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, by_name
+from conftest import ASSIGNMENTS, by_name, unzipped_bundle
 
 from autograder.grade import grade_files
 from autograder.mutants import solution_files
@@ -36,11 +36,7 @@ def fake_autograder(a, root: Path) -> Path:
 
 def bundle_folder(a, release, target: Path, files: dict[str, bytes]) -> Path:
     """The student's unzipped bundle with their files in it, plus what students leave around."""
-    with zipfile.ZipFile(release(a)[0]) as zf:
-        zf.extractall(target)
-    folder = target / a.name
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
+    folder = unzipped_bundle(a, release, target, files)
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "public_tests.cpython-311.pyc").write_bytes(b"\x00junk")
     (folder / ".ipynb_checkpoints").mkdir()

@@ -15,13 +15,12 @@ import ast
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, unzipped_bundle
 
 from autograder import checklib
 from autograder.grade import all_cases, grade_files, load_cases
@@ -118,19 +117,10 @@ def check_py(folder: Path, *args: str, without_torch: bool = False) -> subproces
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env, timeout=300)
 
 
-def unzipped(a, release, target: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(release(a)[0]) as zf:
-        zf.extractall(target)
-    folder = target / a.name
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder
-
-
 @pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
 def test_check_py_torch_in_the_bundle(a, release, tmp_path):
     """Solution: every line passes. Starter and a mutant: they fail, by name. No torch: the hint."""
-    solution = unzipped(a, release, tmp_path / "solution", solution_files(a))
+    solution = unzipped_bundle(a, release, tmp_path / "solution", solution_files(a))
     done = check_py(solution, "--torch", "--seed", "7")
     assert done.returncode == 0 and "FAIL" not in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     assert "seed 7 (replay: python check.py --torch --seed 7)" in done.stdout
@@ -140,7 +130,7 @@ def test_check_py_torch_in_the_bundle(a, release, tmp_path):
     assert not list(solution.rglob("__pycache__")), "check.py must leave no __pycache__ behind"
     # the starter: test_release runs the plain check.py on it; --torch on it: test_practice_fails_on_the_starter
     mutant = load_mutants(a)[0]
-    broken = check_py(unzipped(a, release, tmp_path / "mutant", mutant_files(a, mutant)), "--torch", "--seed", "7")
+    broken = check_py(unzipped_bundle(a, release, tmp_path / "mutant", mutant_files(a, mutant)), "--torch", "--seed", "7")
     assert broken.returncode == 1 and "FAIL" in broken.stdout, f"{mutant.name}: {broken.stdout[-2000:]}"
     no_torch = check_py(solution, "--torch", without_torch=True)
     assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in no_torch.stdout, no_torch.stdout[-2000:]
@@ -159,7 +149,7 @@ def test_check_py_applies_the_import_rule_and_the_input_rule(release, tmp_path):
     hw1 = by_name("hw1")
     source = solution_files(hw1)["convolution.py"]
     source += b"\n\nimport scipy.signal  # noqa\n\n_conv = correlate2d\n\ndef correlate2d(image, kernel):\n    image[0, 0] += 0.0 * image[0, 0] + 1.0\n    return _conv(image - 1.0 * (np.arange(image.size).reshape(image.shape) == 0), kernel)\n"
-    folder = unzipped(hw1, release, tmp_path / "rules", {"convolution.py": source})
+    folder = unzipped_bundle(hw1, release, tmp_path / "rules", {"convolution.py": source})
     done = check_py(folder)
     assert done.returncode == 1
     lines = source.decode().splitlines()
