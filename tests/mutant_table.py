@@ -58,7 +58,7 @@ def _fails(run: Any) -> bool:
     return False
 
 
-def _case_fails(case: checklib.Case, student: Any) -> bool:
+def case_fails(case: checklib.Case, student: Any) -> bool:
     def run() -> None:
         got = case.run(student)
         if case.reference is not None:
@@ -86,10 +86,11 @@ def owner(assignment: Assignment, mutant: Mutant, failing: set[str]) -> str:
     import ast
 
     defined = {n.name for n in ast.parse(mutant.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    for q in assignment.questions:
-        if defined & set(q.graded_functions):
-            return q.id
-    return next((q.id for q in assignment.questions if q.id in failing), "?")
+    mine = [q.id for q in assignment.questions if defined & set(q.graded_functions)]
+    # a mutant often restates a correct forward to reach its broken backward: the question it breaks wins
+    return next((q for q in mine if q in failing), None) or next(iter(mine), None) or next(
+        (q.id for q in assignment.questions if q.id in failing), "?"
+    )
 
 
 def catalog(assignment: Assignment) -> list[Caught]:
@@ -100,8 +101,8 @@ def catalog(assignment: Assignment) -> list[Caught]:
     for mutant in load_mutants(assignment):
         files = {**assignment.support_files, **mutant_files(assignment, mutant)}
         student = import_trusted(files, work / mutant.name, assignment.files, f"convlab_table_{assignment.name}_{mutant.name}")
-        public = {c.question for c in cases if not c.hidden and _case_fails(c, student)}
-        hidden = {c.question for c in cases if c.hidden and _case_fails(c, student)}
+        public = {c.question for c in cases if not c.hidden and case_fails(c, student)}
+        hidden = {c.question for c in cases if c.hidden and case_fails(c, student)}
         practice = practice_fails(suite, student)
         rows.append(Caught(mutant.name, owner(assignment, mutant, hidden), bool(public), bool(practice), bool(hidden), hidden))
     return rows

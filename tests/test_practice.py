@@ -27,7 +27,7 @@ from autograder.grade import all_cases, grade_files, load_cases
 from autograder.mutants import import_trusted, load_mutants, mutant_files, solution_files, starter_files
 
 sys.path.insert(0, str(Path(__file__).parent))
-from mutant_table import load_practice  # noqa: E402
+from mutant_table import case_fails, load_practice, owner  # noqa: E402
 
 PRACTISED = [a for a in ASSIGNMENTS if (a.directory / "tests" / "practice.py").is_file()]
 MUTANTS = [(a, m) for a in PRACTISED for m in load_mutants(a)]
@@ -92,14 +92,22 @@ def _public_catches(a, files: dict[str, bytes], folder: Path) -> bool:
 
 @pytest.mark.parametrize("a", ASSIGNMENTS, ids=lambda a: a.short_name)
 def test_public_checks_catch_a_third_of_each_questions_mutants(a, tmp_path):
-    """A mutant belongs to the question grading a function it redefines; that question's
-    public checks (or those of a question it feeds) must catch at least a third of them."""
+    """A mutant belongs to the question it breaks among those grading a function it redefines
+    (``mutant_table.owner``: the closing note's table); that question's public checks must catch
+    at least a third of its mutants."""
     owned: dict[str, list[bool]] = {}
+    hidden = load_cases(a, "hidden")
     for mutant in load_mutants(a):
+        files = mutant_files(a, mutant)
         defined = {n.name for n in ast.parse(mutant.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-        owner = next((q.id for q in a.questions if defined & set(q.graded_functions)), None)
-        if owner:
-            owned.setdefault(owner, []).append(_public_catches(a, mutant_files(a, mutant), tmp_path / mutant.name))
+        graders = [q.id for q in a.questions if defined & set(q.graded_functions)]
+        failing: set[str] = set()
+        if len(graders) > 1:  # only then does it matter which of them the mutant breaks
+            student = trusted(a, files, tmp_path / f"{mutant.name}-hidden")
+            failing = {c.question for c in hidden if c.question in graders and case_fails(c, student)}
+        question = owner(a, mutant, failing)
+        if question in graders:
+            owned.setdefault(question, []).append(_public_catches(a, files, tmp_path / mutant.name))
     for question, caught in owned.items():
         assert 3 * sum(caught) >= len(caught), f"{a.name} {question}: public checks catch {sum(caught)} of {len(caught)} mutants"
 
