@@ -182,6 +182,22 @@ def raised(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Raised | None:
     return None
 
 
+def raised_with_message(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Raised | None, str]:
+    """Call ``fn``: (what ``raised`` gives, the last line of the exception's message, or "")."""
+    message: list[str] = []
+
+    def call() -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception as exc:
+            lines = str(exc).strip().splitlines()
+            message.append(lines[-1] if lines else "")
+            raise
+
+    etype = raised(call)
+    return etype, message[0] if etype is not None else ""
+
+
 def release_workers(student: Any) -> None:
     """Say that a check has all the evidence it needs from the student: the grader frees the
     workers' memory now (before heavy work of its own, e.g. loading torch); a later call starts

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from checklib import Suite, expect_tuple, raised
+from checklib import Suite, expect_tuple, raised, raised_with_message
 from refkit import F, nn, pair, tabled, tensor, to_numpy, torch
 
 suite = Suite(hidden=True)
@@ -41,23 +41,6 @@ def _torch_edges(image: np.ndarray, device: str) -> torch.Tensor:
     """(2, H, W): the Sobel H and V maps of ``image`` by F.conv2d, zero padding 1."""
     kernels = tensor([[SOBEL_H], [SOBEL_V]], device)  # (2, 1, 3, 3)
     return F.conv2d(tensor(image, device)[None, None], kernels, padding=1)[0]
-
-
-def _raised_and_message(fn, *args, **kwargs) -> tuple[str | None, str]:
-    """Call ``fn``: (the exception type it raised, as checklib.raised gives it, or None; the
-    last line of the exception's message)."""
-    message = []
-
-    def call() -> None:
-        try:
-            fn(*args, **kwargs)
-        except Exception as exc:
-            lines = str(exc).strip().splitlines()
-            message.append(lines[-1] if lines else "")
-            raise
-
-    etype = raised(call)
-    return etype, message[0] if etype is not None else ""
 
 
 def _rule_centers(image: np.ndarray, size: int, threshold: float, device: str) -> list[tuple[int, int]]:
@@ -407,7 +390,7 @@ def _(c: MagnitudeCase, device: str) -> dict:
 @suite.check("q2", ["max", "l3", "linf"], title="edge_magnitude rejects an unknown norm")
 def edge_magnitude_rejects(st, norm: str):
     h, v = MagnitudeCase((3, 4), 56, "l1").inputs()
-    etype, message = _raised_and_message(st.edge_magnitude, h, v, norm=norm)
+    etype, message = raised_with_message(st.edge_magnitude, h, v, norm=norm)
     return {"exception": etype, "message names 'l1' and 'l2'": "l1" in message and "l2" in message}
 
 

@@ -11,26 +11,9 @@ are ints, and a float (``16.0``) or a 0-d array fails.
 from __future__ import annotations
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised_with_message
 
 suite = Suite(hidden=False)
-
-
-def _raised_and_message(fn, *args, **kwargs) -> tuple[str | None, str]:
-    """Call ``fn``: (the exception type it raised, as checklib.raised gives it, or None; the
-    last line of the exception's message)."""
-    message = []
-
-    def call() -> None:
-        try:
-            fn(*args, **kwargs)
-        except Exception as exc:
-            lines = str(exc).strip().splitlines()
-            message.append(lines[-1] if lines else "")
-            raise
-
-    etype = raised(call)
-    return etype, message[0] if etype is not None else ""
 
 
 def _is_centers(got) -> bool:
@@ -117,7 +100,7 @@ def magnitude_by_hand(st, _):
 
 @suite.check("q2", title="edge_magnitude rejects an unknown norm")
 def magnitude_unknown_norm(st, _):
-    etype, message = _raised_and_message(st.edge_magnitude, EDGE_H, EDGE_V, norm="max")
+    etype, message = raised_with_message(st.edge_magnitude, EDGE_H, EDGE_V, norm="max")
     assert_value("the exception raised", etype, "ValueError", context="edge_magnitude(norm='max')")
     if "l1" not in message or "l2" not in message:
         raise CheckFailure(f"edge_magnitude(norm='max'): the ValueError should name the allowed values 'l1' and 'l2', got {message!r}")
