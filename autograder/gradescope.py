@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ROOT, Assignment, find_assignment
+from .sandbox import descendants, memory_cgroup_dirs
 
 AUTOGRADER = Path("/autograder")
 MAMBA_SHIM = """#!/bin/bash
@@ -75,22 +76,11 @@ class Run:
 # ---------------------------------------------------------------- memory of a process tree
 
 
-def _descendants(pid: int) -> list[int]:
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        with contextlib.suppress(OSError, ValueError):
-            for task in Path(f"/proc/{current}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def tree_memory(pid: int) -> tuple[int, int, dict[str, int]]:
     """(PSS, RSS) in bytes, summed over ``pid`` and all its descendants, and PSS per process."""
     pss = rss = 0
     each: dict[str, int] = {}
-    for p in _descendants(pid):
+    for p in descendants(pid):
         with contextlib.suppress(OSError, ValueError):
             fields = {}
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
@@ -128,25 +118,16 @@ class PeakMemory(threading.Thread):
 def memory_cgroup(limit_mb: int | None):
     """A child memory cgroup (v1 or v2) limited to ``limit_mb``; yields its ``cgroup.procs`` or None."""
     folder = None
-    if limit_mb:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, controllers, path = line.split(":", 2)
-            base, limit_file = None, None
-            if "memory" in controllers.split(","):
-                base, limit_file = Path(f"/sys/fs/cgroup/memory{path}"), "memory.limit_in_bytes"
-            elif controllers == "" and Path(f"/sys/fs/cgroup{path}/cgroup.subtree_control").is_file():
-                base, limit_file = Path(f"/sys/fs/cgroup{path}"), "memory.max"
-            if base is None:
-                continue
-            with contextlib.suppress(OSError):
-                candidate = base / f"convlab-gradescope-{os.getpid()}-{time.monotonic_ns()}"
-                candidate.mkdir()
-                try:
-                    (candidate / limit_file).write_text(str(limit_mb << 20))
-                    folder = candidate
-                    break
-                except OSError:
-                    candidate.rmdir()
+    for base, limit_file, _ in memory_cgroup_dirs() if limit_mb else []:
+        with contextlib.suppress(OSError):
+            candidate = base / f"convlab-gradescope-{os.getpid()}-{time.monotonic_ns()}"
+            candidate.mkdir()
+            try:
+                (candidate / limit_file).write_text(str(limit_mb << 20))
+                folder = candidate
+                break
+            except OSError:
+                candidate.rmdir()
     try:
         yield (folder / "cgroup.procs") if folder else None
     finally:

@@ -300,28 +300,32 @@ def remove_files_of(uid: int, roots: tuple[str, ...] = WORLD_WRITABLE) -> None:
 # ---------------------------------------------------------------- memory
 
 
-def _cgroup_file(v2_name: str, v1_name: str) -> Path | None:
-    """This process's cgroup file (cgroup v2 ``memory.*``, else v1's memory controller)."""
+def memory_cgroup_dirs() -> list[tuple[Path, str, str]]:
+    """This process's memory cgroup folders, in ``/proc/self/cgroup`` order, each with its limit
+    and usage file names: cgroup v2's unified folder, v1's memory controller."""
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
-        return None
+        return []
+    found = []
     for line in lines:
         _, controllers, path = line.split(":", 2)
-        if controllers == "" and Path(f"/sys/fs/cgroup{path}/{v2_name}").is_file():
-            return Path(f"/sys/fs/cgroup{path}/{v2_name}")
-        if "memory" in controllers.split(",") and Path(f"/sys/fs/cgroup/memory{path}/{v1_name}").is_file():
-            return Path(f"/sys/fs/cgroup/memory{path}/{v1_name}")
-    return None
+        if controllers == "" and Path(f"/sys/fs/cgroup{path}/cgroup.subtree_control").is_file():  # a real v2 cgroup
+            found.append((Path(f"/sys/fs/cgroup{path}"), "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):
+            found.append((Path(f"/sys/fs/cgroup/memory{path}"), "memory.limit_in_bytes", "memory.usage_in_bytes"))
+    return found
 
 
 def container_memory() -> tuple[int, int] | None:
     """(limit, usage) in bytes of the container this grader runs in, or None without a limit."""
-    limit_file, usage_file = _cgroup_file("memory.max", "memory.limit_in_bytes"), _cgroup_file("memory.current", "memory.usage_in_bytes")
+    folder, limit_name, usage_name = next(((f, lim, use) for f, lim, use in memory_cgroup_dirs() if (f / lim).is_file()), (None, "", ""))
+    if folder is None:
+        return None
     try:
-        raw = limit_file.read_text().strip() if limit_file else "max"
+        raw = (folder / limit_name).read_text().strip()
         limit = int(raw) if raw != "max" else 0
-        usage = int(usage_file.read_text().strip()) if usage_file else 0
+        usage = int((folder / usage_name).read_text().strip()) if (folder / usage_name).is_file() else 0
     except (OSError, ValueError):
         return None
     return (limit, usage) if 0 < limit < 1 << 60 else None
@@ -339,15 +343,24 @@ def memory_budget_mb(limits: Limits, container: tuple[int, int] | None = None) -
     return max(64, min(limits.memory_mb, free_mb))
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
-    total, stack, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (through each thread's ``children``)."""
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+        found.append(current)
+        with contextlib.suppress(OSError, ValueError):
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    total, page = 0, os.sysconf("SC_PAGE_SIZE")
+    for current in descendants(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
     return total
 
 
@@ -358,13 +371,10 @@ class MemoryWatch(threading.Thread):
         super().__init__(daemon=True)
         self.process, self.budget, self.interval = process, budget_mb << 20, interval
         self.exceeded = False
-        self.peak = 0
 
     def run(self) -> None:
         while self.process.poll() is None:
-            rss = tree_rss(self.process.pid)
-            self.peak = max(self.peak, rss)
-            if rss > self.budget:
+            if tree_rss(self.process.pid) > self.budget:
                 self.exceeded = True
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.process.pid, signal.SIGKILL)
