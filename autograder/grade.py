@@ -155,17 +155,17 @@ def run_case(
     legs = devices if case.reference is not None else ["cpu"]
     recorder = _Recorder(student)
     calls = recorder.calls
-    deadline, limit = contextlib.nullcontext(), None
+    deadline, budget_cut = contextlib.nullcontext(), False
     if hasattr(student, "deadline"):
         limit = case.timeout or student.call_timeout
         budget_cut = seconds_left is not None and seconds_left < limit
-        deadline = student.deadline(min(limit, seconds_left) if budget_cut else limit)
+        deadline = student.deadline(seconds_left if budget_cut else limit)
     try:
         with deadline:
             got = case.run(recorder)
     except StudentError as exc:
         message = str(exc)
-        if isinstance(exc, StudentTimeout) and limit is not None and seconds_left is not None and seconds_left < limit:
+        if isinstance(exc, StudentTimeout) and budget_cut:
             message += f"\nThis submission's time budget ({assignment.limits.time_budget:g} s) ran out during this case."
         return [result(d, False, message) for d in legs], calls
     except CheckFailure as exc:
