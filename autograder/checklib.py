@@ -217,6 +217,17 @@ def expect_tuple(fn_name: str, result: Any, length: int) -> tuple:
     return result
 
 
+def numeric_gradient(f: Callable[[np.ndarray], float], value: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Centred finite differences of the scalar function ``f`` at ``value`` (f gets a copy)."""
+    grad = np.zeros_like(value)
+    for index in np.ndindex(value.shape):
+        plus, minus = value.copy(), value.copy()
+        plus[index] += h
+        minus[index] -= h
+        grad[index] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
+
 def check_layer_gradients(
     student: Any, forward: str, backward: str, x_shape: tuple, w_shape: tuple, bias_size: int, kwargs: dict,
     *, h: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-6,
@@ -229,16 +240,13 @@ def check_layer_gradients(
     g = rng.standard_normal(np.shape(out))
     grads = dict(zip(("dx", "dw", "db"), expect_tuple(backward, getattr(student, backward)(g, cache), 3), strict=True))
     inputs = {"dx": x, "dw": w, "db": b}
+
+    def loss(name: str, moved: np.ndarray) -> float:
+        args = {**inputs, name: moved}
+        return float(np.sum(getattr(student, forward)(args["dx"], args["dw"], args["db"], **kwargs)[0] * g))
+
     for name, value in inputs.items():
-        numeric = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            shifted = []
-            for step in (h, -h):
-                moved = value.copy()
-                moved[index] += step
-                args = {**inputs, name: moved}
-                shifted.append(float(np.sum(getattr(student, forward)(args["dx"], args["dw"], args["db"], **kwargs)[0] * g)))
-            numeric[index] = (shifted[0] - shifted[1]) / (2 * h)
+        numeric = numeric_gradient(lambda moved, name=name: loss(name, moved), value, h)
         assert_array(name, grads[name], numeric, rtol=rtol, atol=atol, context=f"{backward} vs finite differences (x {x_shape}, w {w_shape}, {kwargs})")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, numeric_gradient, raised
 
 suite = Suite(hidden=False)
 
@@ -36,19 +36,9 @@ def _loss_value(value: Any, context: str) -> float:
     raise CheckFailure(f"{context}: loss is a {type(value).__name__}{shape}, expected a float (use float(loss))")
 
 
-def _numeric_gradient(f, value: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    """Centred finite differences of the scalar function f at ``value`` (f gets a copy).
-
-    h = 1e-4: the truncation error (about h**2) stays near 1e-8, while the rounding noise of
-    f, divided by 2*h, stays far below the tolerance even if f is only accurate to ~1e-12.
-    """
-    grad = np.zeros_like(value)
-    for index in np.ndindex(value.shape):
-        plus, minus = value.copy(), value.copy()
-        plus[index] += h
-        minus[index] -= h
-        grad[index] = (f(plus) - f(minus)) / (2 * h)
-    return grad
+# h = 1e-4 for finite differences: the truncation error (about h**2) stays near 1e-8, while the
+# rounding noise of f, divided by 2*h, stays far below the tolerance even if f is only accurate to ~1e-12.
+FD_STEP = 1e-4
 
 
 def _layer_gradient_check(st, name: str, x: np.ndarray, *args, **kwargs) -> None:
@@ -59,7 +49,7 @@ def _layer_gradient_check(st, name: str, x: np.ndarray, *args, **kwargs) -> None
     out, cache = expect_tuple(f"{name}_forward", forward(x, *args, **kwargs), 2)
     g = np.random.default_rng(1).standard_normal(np.shape(out))
     dx = backward(g, cache)
-    numeric = _numeric_gradient(lambda x_: float(np.sum(forward(x_, *args, **kwargs)[0] * g)), x)
+    numeric = numeric_gradient(lambda x_: float(np.sum(forward(x_, *args, **kwargs)[0] * g)), x, FD_STEP)
     assert_array("dx", dx, numeric, rtol=1e-5, atol=1e-6, context=context)
 
 
@@ -230,7 +220,7 @@ def linear_gradcheck(st, _):
     grads = expect_tuple("linear_backward", st.linear_backward(g, cache), 3)
     inputs = {"dx": (x, lambda v: (v, w, b)), "dw": (w, lambda v: (x, v, b)), "db": (b, lambda v: (x, w, v))}
     for (name, (value, args)), got in zip(inputs.items(), grads, strict=True):
-        numeric = _numeric_gradient(lambda v, args=args: float(np.sum(st.linear_forward(*args(v))[0] * g)), value)
+        numeric = numeric_gradient(lambda v, args=args: float(np.sum(st.linear_forward(*args(v))[0] * g)), value, FD_STEP)
         assert_array(name, got, numeric, rtol=1e-5, atol=1e-6, context="linear_backward vs finite differences (x (3, 4), w (2, 4))")
 
 
@@ -263,7 +253,7 @@ def softmax_gradcheck(st, _):
     logits, labels = rng.standard_normal((3, 5)), np.array([4, 0, 2], dtype=np.int64)
     context = "softmax_cross_entropy vs finite differences (logits (3, 5))"
     _loss, dlogits = expect_tuple("softmax_cross_entropy", st.softmax_cross_entropy(logits, labels), 2)
-    numeric = _numeric_gradient(lambda z: float(_loss_value(st.softmax_cross_entropy(z, labels)[0], context)), logits)
+    numeric = numeric_gradient(lambda z: float(_loss_value(st.softmax_cross_entropy(z, labels)[0], context)), logits, FD_STEP)
     assert_array("dlogits", dlogits, numeric, rtol=1e-5, atol=1e-6, context=context)
 
 
@@ -316,4 +306,4 @@ def cnn_gradcheck(st, case):
         def loss_of(v, k=k):
             return float(_cnn_call(st, x, y, {**params, k: v}, head, context)[0])
 
-        assert_array(f"grads[{k!r}]", grads.get(k), _numeric_gradient(loss_of, params[k]), rtol=1e-5, atol=1e-6, context=context)
+        assert_array(f"grads[{k!r}]", grads.get(k), numeric_gradient(loss_of, params[k], FD_STEP), rtol=1e-5, atol=1e-6, context=context)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, raised
+from checklib import CheckFailure, Suite, assert_array, assert_value, expect_tuple, numeric_gradient, raised
 
 suite = Suite(hidden=False)
 
@@ -57,17 +57,6 @@ def _as_int(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iu":
         return int(value)
     return value
-
-
-def _numeric_gradient(f, value: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Centred finite differences of the scalar function f at ``value`` (f gets a copy)."""
-    grad = np.zeros_like(value)
-    for index in np.ndindex(value.shape):
-        plus, minus = value.copy(), value.copy()
-        plus[index] += h
-        minus[index] -= h
-        grad[index] = (f(plus) - f(minus)) / (2 * h)
-    return grad
 
 
 # ---------------------------------------------------------------- q1 BatchNorm forward
@@ -118,9 +107,9 @@ def batchnorm_gradcheck(st, training):
     out, _m, _v, cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(x, gamma, beta, mean, var, training=training), 4)
     g = rng.standard_normal(np.shape(out))
     dx, dgamma, dbeta = expect_tuple("batchnorm2d_backward", st.batchnorm2d_backward(g, cache), 3)
-    assert_array("dx", dx, _numeric_gradient(lambda v: loss(v, gamma, beta), x), rtol=1e-5, atol=1e-6, context=context)
-    assert_array("dgamma", dgamma, _numeric_gradient(lambda v: loss(x, v, beta), gamma), rtol=1e-5, atol=1e-6, context=context)
-    assert_array("dbeta", dbeta, _numeric_gradient(lambda v: loss(x, gamma, v), beta), rtol=1e-5, atol=1e-6, context=context)
+    assert_array("dx", dx, numeric_gradient(lambda v: loss(v, gamma, beta), x), rtol=1e-5, atol=1e-6, context=context)
+    assert_array("dgamma", dgamma, numeric_gradient(lambda v: loss(x, v, beta), gamma), rtol=1e-5, atol=1e-6, context=context)
+    assert_array("dbeta", dbeta, numeric_gradient(lambda v: loss(x, gamma, v), beta), rtol=1e-5, atol=1e-6, context=context)
 
 
 # ---------------------------------------------------------------- q3-q4 the block
@@ -185,12 +174,12 @@ def block_gradcheck(st, shape):
     def loss(x_, p_):
         return float(np.sum(st.residual_block_forward(x_, p_, stride=stride)[0] * g))
 
-    assert_array("dx", dx, _numeric_gradient(lambda v: loss(v, params), x), rtol=1e-5, atol=1e-6, context=context)
+    assert_array("dx", dx, numeric_gradient(lambda v: loss(v, params), x), rtol=1e-5, atol=1e-6, context=context)
     names = sorted(k for k in params if "running" not in k)
     if not isinstance(grads, dict) or sorted(grads) != names:
         raise CheckFailure(f"{context}: grads must be a dict with the keys {names}")
     for name in names:
-        numeric = _numeric_gradient(lambda v, name=name: loss(x, {**params, name: v}), params[name])
+        numeric = numeric_gradient(lambda v, name=name: loss(x, {**params, name: v}), params[name])
         assert_array(f"grads[{name!r}]", grads[name], numeric, rtol=1e-5, atol=1e-6, context=context)
 
 
