@@ -90,3 +90,21 @@ def unzipped_bundle(a, release, target: Path, files: dict[str, bytes]) -> Path:
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return folder
+
+
+def student_upload(files: dict[str, bytes], folder: Path) -> Path:
+    """What a student uploads, written into ``folder``: the file itself, or (several files)
+    check.py's zip, a stub plus ``convlab_files/``."""
+    import zipfile
+
+    from autograder.otter_plugin import MULTI_FILE_FOLDER, MULTI_FILE_STUB
+
+    if len(files) == 1:
+        ((name, data),) = files.items()
+        (folder / name).write_bytes(data)
+        return folder / name
+    with zipfile.ZipFile(folder / "submission.zip", "w") as zf:
+        zf.writestr(MULTI_FILE_STUB, f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
+        for name, data in files.items():
+            zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
+    return folder / "submission.zip"

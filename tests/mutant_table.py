@@ -4,9 +4,10 @@
     .venv/bin/python tests/mutant_table.py          # every assignment
 
 Everything runs in this process: mutants are staff code (the solution with one bug), so they
-are imported directly, never through the sandbox. A mutant belongs to the question that grades
-a function it redefines (``Question.graded_functions``), else to the first question whose hidden
-cases it fails. Practice checks run with three fixed seeds.
+are imported directly, never through the sandbox. A mutant belongs to the question it breaks
+(fails hidden cases of) among those grading a function it redefines (``Question.graded_functions``),
+else to the first of those, else to the first question whose hidden cases it fails. Practice
+checks run with three fixed seeds.
 """
 
 from __future__ import annotations

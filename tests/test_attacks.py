@@ -28,10 +28,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import by_name, zip_engine_env
+from conftest import by_name, shared_dir, student_upload, zip_engine_env
 
 from autograder.config import ROOT, Assignment
-from autograder.mutants import solution_files, starter_files
+from autograder.mutants import solution_files, starter_files, write_submission
 from autograder.release import _distinctive
 from autograder.sandbox import isolation, running_as_root
 
@@ -121,16 +121,14 @@ class Listener:
 
 
 @pytest.fixture(scope="module", params=MODES)
-def batch(request, tmp_path_factory):
+def batch(request):
     """Every attack plus honest submissions, one `python -m autograder grade --jobs 2` per
     assignment, in one mode. Graded once per session: xdist workers share it through a lock."""
     from filelock import FileLock
 
     mode = request.param
     needs(mode)
-    # shared by the xdist workers of this run only (a later run grades afresh)
-    shared = tmp_path_factory.getbasetemp().parent / os.environ.get("PYTEST_XDIST_TESTRUNUID", f"run-{os.getpid()}")
-    shared.mkdir(exist_ok=True)
+    shared = shared_dir("attack-batches")
     base = shared / f"attack-batch-{mode}"
     with FileLock(str(shared / f"attack-batch-{mode}.lock")):
         if not (base / "done.json").is_file():
@@ -151,21 +149,15 @@ def _grade_batches(base: Path, mode: str) -> dict:
         subs, out = base / a.name / "subs", base / a.name / "out"
         shutil.rmtree(subs, ignore_errors=True)
         for path in [p for p in ATTACKS if assignment_of(p) is a]:
-            _write(subs / path.stem, attack_files(path, f"batch-{mode}", listener.port))
-        _write(subs / "zz_honest_solution", solution_files(a))
-        _write(subs / "zz_honest_starter", starter_files(a))
+            write_submission(attack_files(path, f"batch-{mode}", listener.port), subs / path.stem)
+        write_submission(solution_files(a), subs / "zz_honest_solution")
+        write_submission(starter_files(a), subs / "zz_honest_starter")
         cmd = [sys.executable, "-m", "autograder", "grade", a.short_name, str(subs), "--out", str(out), "--jobs", "2", "--quiet"]
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=mode_env(mode))
         done["returncodes"][a.name], done["stderr"][a.name] = result.returncode, result.stderr[-5000:]
         done["assignments"].append(a.name)
     done["connections"] = listener.close()
     return done
-
-
-def _write(folder: Path, files: dict[str, bytes]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
 
 
 def test_batch_survives_every_attack(batch):
@@ -207,23 +199,6 @@ def zips(release):
     return lambda a: release(a)[1]
 
 
-def _write_upload(files: dict[str, bytes], folder: Path) -> Path:
-    """The upload otter run takes: the file itself, or check.py's zip layout for several files."""
-    import zipfile
-
-    from autograder.otter_plugin import MULTI_FILE_FOLDER, MULTI_FILE_STUB
-
-    if len(files) == 1:
-        (name, data), = files.items()
-        (folder / name).write_bytes(data)
-        return folder / name
-    with zipfile.ZipFile(folder / "submission.zip", "w") as zf:
-        zf.writestr(MULTI_FILE_STUB, f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
-        for name, data in files.items():
-            zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
-    return folder / "submission.zip"
-
-
 def _scores(results: dict, a: Assignment) -> dict[str, float]:
     """Per question, from otter's results (one test per question) or the engine's (one per case)."""
     scores = {q.id: 0.0 for q in a.questions}
@@ -240,7 +215,7 @@ def test_attack_through_otter_run(zips, attack, tmp_path):
     a = assignment_of(attack)
     tag = f"otter-{attack.stem}"
     listener = Listener()
-    upload = _write_upload(attack_files(attack, tag, listener.port), tmp_path)
+    upload = student_upload(attack_files(attack, tag, listener.port), tmp_path)
     otter = Path(sys.executable).with_name("otter")
     env = zip_engine_env(zips(a), tmp_path / "zip")
     done = subprocess.run(
@@ -271,8 +246,7 @@ def test_attack_through_gradescope_simulator(zips, attack, tmp_path):
     a = assignment_of(attack)
     tag = f"gradescope-{attack.stem}"
     listener = Listener()
-    upload = tmp_path / "upload"
-    _write(upload, attack_files(attack, tag, listener.port))
+    upload = write_submission(attack_files(attack, tag, listener.port), tmp_path / "upload")
     run = simulate(a, upload, zips(a))
     assert listener.close() == 0, "a submission reached a listener on this machine"
     assert run.score is not None, run.output[-3000:]

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, by_name, unzipped_bundle
+from conftest import ASSIGNMENTS, by_name, student_upload, unzipped_bundle
 
 from autograder.grade import grade_files
 from autograder.mutants import solution_files
@@ -163,11 +162,7 @@ def test_simulator_grades_other_upload_shapes(release, tmp_path):
     run = simulate_upload(hw1, release, misnamed)
     assert run.score == pytest.approx(100) and "Convolution (1).py (as convolution.py)" in run.results["output"]
 
-    check_zip = tmp_path / "submission.zip"
-    with zipfile.ZipFile(check_zip, "w") as zf:
-        zf.writestr(MULTI_FILE_STUB, "# stub\n")
-        for name, data in solution_files(hw4).items():
-            zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
+    check_zip = student_upload(solution_files(hw4), tmp_path)
     assert simulate_upload(hw4, release, check_zip).score == pytest.approx(100)
 
     half = tmp_path / "half"

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, zip_engine_env
+from conftest import ASSIGNMENTS, student_upload, zip_engine_env
 
 from autograder.config import ROOT
 from autograder.release import (
@@ -155,17 +155,7 @@ def test_autograder_zip_has_gradescope_shape(built, assignment):
 
 def otter_run(zip_path: Path, files: dict[str, bytes], tmp_path: Path) -> dict:
     """`otter run` as a student's upload: the file itself, or (several files) check.py's zip."""
-    if len(files) == 1:
-        submission = tmp_path / next(iter(files))
-        submission.write_bytes(next(iter(files.values())))
-    else:
-        from autograder.otter_plugin import MULTI_FILE_FOLDER, MULTI_FILE_STUB
-
-        submission = tmp_path / "submission.zip"
-        with zipfile.ZipFile(submission, "w") as zf:
-            zf.writestr(MULTI_FILE_STUB, f"# ConvLab: the submitted files are in {MULTI_FILE_FOLDER}/\n")
-            for name, data in files.items():
-                zf.writestr(f"{MULTI_FILE_FOLDER}/{name}", data)
+    submission = student_upload(files, tmp_path)
     done = subprocess.run(
         [str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(tmp_path), str(submission)],
         cwd=tmp_path, capture_output=True, text=True, timeout=600, env=zip_engine_env(zip_path, tmp_path / "zip"),
