@@ -33,9 +33,10 @@ release: venv
 grade: venv
 	$(PY) -m autograder grade $(HW) $(SUBMISSIONS) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
 
-# try an upload as Gradescope runs it: make gradescope HW=hw1 SUBMISSION=path/to/upload
+# try an upload as Gradescope runs it: make gradescope HW=hw1 SUBMISSION=path/to/upload [VIEW=student|published]
+# (VIEW: also print what the student sees, before or after grades are published)
 gradescope: venv
-	$(PY) -m autograder gradescope $(HW) $(SUBMISSION)
+	$(PY) -m autograder gradescope $(HW) $(SUBMISSION) $(if $(filter student,$(VIEW)),--as-student) $(if $(filter published,$(VIEW)),--as-student --published)
 
 report: venv
 	$(PY) -m autograder report $(HW) $(OUT)

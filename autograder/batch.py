@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from .config import Assignment, find_assignment
 from .grade import grade_files
-from .report import Report, to_feedback_md, to_results_json
+from .report import Report, to_feedback_md, to_results_json, upload_summary
 from .submission import SubmissionError, list_entries, load_submission, submission_name
 
 SUMMARY_COLUMNS = ["submission", "score", "max_score"]
@@ -69,6 +69,7 @@ def grade_entry(assignment_name: str, entry: str, out_dir: str) -> dict:
                 return _row(assignment, Report.from_dict(data["report"]), data.get("status", ""))
         report = grade_files(assignment, submission.files, submission.name)
         report.notes = submission.notes + report.notes
+        report.upload = upload_summary(submission.manifest())  # as the zip's results say it
         status = "graded" if not report.error else "import error"
     except SubmissionError as exc:
         digest = ""

@@ -14,6 +14,8 @@ from pathlib import Path
 from .sandbox import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
+# when students see the hidden tests' results on Gradescope (Gradescope's visibility values)
+HIDDEN_RESULTS = ("after_published", "hidden", "visible")
 ASSIGNMENTS_DIR = ROOT / "assignments"
 
 
@@ -69,6 +71,8 @@ class Assignment:
         practice_requires: modules ``check.py --torch`` needs on the student's machine
         memoize: worker calls whose evidence depends only on the worker's files and the
             arguments (a seeded training run): computed once per grader process for identical bytes
+        hidden_results: when students see the hidden tests' results on Gradescope:
+            ``after_published`` (default: once grades are published), ``hidden`` (never) or ``visible``
         limits: the worker's resource limits
         directory: the assignment folder
         worker_groups: from ``[[workers]]``; by default one group holding every file, with the
@@ -85,6 +89,7 @@ class Assignment:
     grading_requirements: list[str] = field(default_factory=list)
     practice_requires: list[str] = field(default_factory=lambda: ["torch"])
     memoize: list[str] = field(default_factory=list)
+    hidden_results: str = "after_published"
     limits: Limits = Limits()
     directory: Path = ASSIGNMENTS_DIR
     workers: tuple[WorkerGroup, ...] = ()
@@ -142,7 +147,7 @@ class Assignment:
 
 _TOP_KEYS = {
     "name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters",
-    "grading_requirements", "practice_requires", "memoize", "limits", "workers",
+    "grading_requirements", "practice_requires", "memoize", "limits", "workers", "hidden_results",
 }  # fmt: skip
 _WORKER_KEYS = {"files", "forbidden_imports", "adapters"}
 
@@ -191,6 +196,7 @@ def load_assignment(directory: Path) -> Assignment:
             grading_requirements=list(raw.get("grading_requirements", [])),
             practice_requires=list(raw.get("practice_requires", ["torch"])),
             memoize=list(raw.get("memoize", [])),
+            hidden_results=str(raw.get("hidden_results", "after_published")),
             limits=Limits(**raw.get("limits", {})),
             directory=directory,
             workers=_worker_groups(raw.get("workers", []), list(raw["files"]), path, set(raw)),
@@ -199,6 +205,8 @@ def load_assignment(directory: Path) -> Assignment:
         raise ConfigError(f"{path}: missing or malformed key: {exc}") from None
     if assignment.name != directory.name:
         raise ConfigError(f"{path}: name {assignment.name!r} must equal the folder name")
+    if assignment.hidden_results not in HIDDEN_RESULTS:
+        raise ConfigError(f"{path}: hidden_results = {assignment.hidden_results!r}; allowed: {', '.join(HIDDEN_RESULTS)}")
     if len({q.id for q in questions}) != len(questions):
         raise ConfigError(f"{path}: duplicate question ids")
     return assignment

@@ -1,6 +1,6 @@
 """Run a built autograder zip the way Gradescope does, on this machine (no Docker needed).
 
-    python -m autograder gradescope hw1 path/to/upload [--zip Z] [--memory-mb 768] [--keep DIR]
+    python -m autograder gradescope hw1 path/to/upload [--zip Z] [--memory-mb 768] [--keep DIR] [--as-student [--published]]
     make gradescope HW=hw1 SUBMISSION=path/to/upload
 
 The upload is a file, a folder of uploaded files, or a zip (extracted, as Gradescope does).
@@ -15,7 +15,8 @@ Gradescope's default container (768 MB) where this machine lets us create one.
 environment (a no-op ``mamba`` that activates it); only the zip's own ``convlab_setup.sh`` runs.
 
 Prints the score, the seconds and the peak memory of the whole process tree (PSS and RSS,
-summed over processes), and keeps ``results.json``.
+summed over processes), and keeps ``results.json``; ``--as-student`` also prints what the student
+sees on Gradescope (``--published``: once grades are published).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ROOT, Assignment, find_assignment
+from .report import student_view
 from .sandbox import descendants, memory_cgroup_dirs
 
 AUTOGRADER = Path("/autograder")
@@ -263,13 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=768, help="the container's memory limit (0: none)")
     parser.add_argument("--memory", action="store_true", help="also print each process's PSS at the peak")
     parser.add_argument("--keep", default=None, help="folder for results.json and the run's output (default: dist/gradescope/<assignment>)")
+    parser.add_argument("--as-student", action="store_true", help="print the results as Gradescope shows them to the student")
+    parser.add_argument("--published", action="store_true", help="with --as-student: as shown once grades are published")
     args = parser.parse_args(argv)
     assignment = find_assignment(args.assignment)
     keep = Path(args.keep) if args.keep else ROOT / "dist" / "gradescope" / assignment.name
     run = simulate(assignment, Path(args.submission), Path(args.zip) if args.zip else None, args.memory_mb or None, keep)
-    for test in run.results.get("tests", []):
-        if test.get("visibility") == "visible" and not test.get("score") and test.get("output") and test.get("name") != "Public Tests":
-            print(f"{test.get('name')}: {test['output'][:400]}")
+    for test in run.results.get("tests", []):  # what stopped grading altogether (no points attached)
+        if "max_score" not in test and test.get("status") == "failed":
+            print(f"{test.get('name')}: {str(test.get('output', ''))[:400]}")
     if run.results.get("output"):
         print(run.results["output"])
     limit = f"{run.memory_limit_mb} MB cgroup" if run.memory_limit_mb else "no memory cgroup"
@@ -278,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory:
         for process, pss in sorted(run.at_peak.items(), key=lambda kv: -kv[1]):
             print(f"  {pss / (1 << 20):7.1f} MB  {process}")
+    if args.as_student or args.published:
+        print("\n" + student_view(run.results, published=args.published))
     return 0 if run.score is not None else 1
 
 

@@ -13,13 +13,15 @@ On Gradescope the shipped ``run_autograder`` wraps otter in two steps of this mo
   graded files among what was uploaded, exactly as local grading does (``submission.py``:
   names, near-names, folders, extracted zips), set the rest aside and record both in
   ``convlab_upload.json``; an upload with nothing gradable gets a plain-words reason.
-- ``finish``: after otter (stopped by ``timeout`` before Gradescope's own limit), make sure
-  ``results/results.json`` exists, is valid and lists every question, from the partial results
-  the engine writes after every case, or as zeros that say why.
+- ``finish``: after otter (stopped by ``timeout`` before Gradescope's own limit), write
+  ``results/results.json`` from the engine's results (``report.to_results_json``, exactly what
+  local grading writes): the complete ones, else the partial ones the engine writes after every
+  case, else zeros that say why. Otter's own rows (one per otter test file) never reach students.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,7 +33,7 @@ from otter.plugins import AbstractOtterPlugin
 
 from .config import Assignment, load_assignment
 from .grade import grade_files
-from .report import Report, to_results_json
+from .report import Report, to_results_json, upload_summary
 from .submission import SubmissionError, choose_files, read_folder
 
 
@@ -59,6 +61,7 @@ MULTI_FILE_FOLDER = "convlab_files"
 MULTI_FILE_STUB = "submission.py"
 MANIFEST = "convlab_upload.json"  # beside the submission folder: what was graded, what ignored
 PARTIAL = "convlab_partial.json"  # in the results folder: the engine's results so far
+FINAL = "convlab_results.json"  # in the results folder: the engine's complete results
 _SKIP = {"convlab", "tests", "__pycache__"}
 
 
@@ -102,9 +105,7 @@ def prepare(autograder_dir: str) -> dict:
     manifest: dict = {"uploaded": sorted(uploaded), "graded": {}, "ignored": [], "notes": [], "error": None}
     try:
         chosen = choose_files(assignment, uploaded)
-        manifest["graded"] = chosen.origins
-        manifest["notes"] = chosen.notes
-        manifest["ignored"] = sorted(set(uploaded) - set(chosen.origins.values()))
+        manifest = chosen.manifest()  # as local grading records it
         if len(assignment.files) == 1:
             name = assignment.files[0]
             (submission / name).write_bytes(chosen.files[name])
@@ -121,20 +122,6 @@ def prepare(autograder_dir: str) -> dict:
     return manifest
 
 
-def upload_summary(manifest: dict) -> str:
-    """One paragraph for the student: which uploaded files were graded, which ignored."""
-    if manifest.get("error"):
-        return manifest["error"] + f" Uploaded: {', '.join(manifest.get('uploaded') or ['nothing'])}."
-    graded = ", ".join(f"{origin} (as {name})" if origin != name else name for name, origin in manifest["graded"].items())
-    text = f"Graded: {graded}."
-    for note in manifest.get("notes", []):
-        if note.startswith("missing file"):
-            text += f" Not found: {note.removeprefix('missing file(s): ')}."
-    if manifest.get("ignored"):
-        text += f" Ignored (not graded; support files always come from the autograder): {', '.join(manifest['ignored'])}."
-    return text
-
-
 def _complete(data: object, assignment: Assignment) -> bool:
     """A results.json Gradescope can show: a score, and a test for every question."""
     if not isinstance(data, dict) or "score" not in data or not isinstance(data.get("tests"), list):
@@ -144,27 +131,29 @@ def _complete(data: object, assignment: Assignment) -> bool:
 
 
 def finish(autograder_dir: str, exit_status: int = 0) -> None:
-    """Gradescope, after otter: guarantee a complete ``results/results.json``.
+    """Gradescope, after otter: write ``results/results.json`` from the engine's own results.
 
-    Otter's own file is kept when it lists every question; else the engine's partial results
-    (written after every case) take its place; else every question gets 0 with the reason.
+    Otter's file is replaced, never shown: its tests are one row per otter test file, with
+    otter's plumbing in the output. The engine's complete results are used when grading
+    finished; else its partial results (written after every case, the cases not run marked so);
+    else every question gets 0 with the reason.
     """
     root = Path(autograder_dir)
-    results, partial = root / "results" / "results.json", root / "results" / PARTIAL
+    results = root / "results" / "results.json"
     assignment = _assignment_of(root)
-    try:
-        data = json.loads(results.read_text())
-    except (OSError, ValueError):
-        data = None
-    if _complete(data, assignment):
-        return
-    if partial.is_file():
-        results.write_text(partial.read_text())
-        return
+    for name in (FINAL, PARTIAL):
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads((root / "results" / name).read_text())
+            if _complete(data, assignment):
+                results.write_text(json.dumps(data, indent=2))
+                return
     if exit_status in (124, 137):
         reason = "the autograder ran out of time"
     else:
-        tests = data.get("tests", []) if isinstance(data, dict) else []
+        try:
+            tests = json.loads(results.read_text()).get("tests", [])
+        except (OSError, ValueError, AttributeError):
+            tests = []
         detail = " ".join(str(t.get("output", "")) for t in tests if isinstance(t, dict))[-500:]
         reason = f"the autograder stopped (status {exit_status}){': ' + detail if detail else ''}"
     report = Report(assignment=assignment.name, submission="submission", max_score=assignment.max_score, error=f"No results: {reason}. Please tell your instructor.")
@@ -173,34 +162,39 @@ def finish(autograder_dir: str, exit_status: int = 0) -> None:
     results.write_text(json.dumps(to_results_json(report), indent=2))
 
 
-def _write_partial(path: Path, report: Report) -> None:
+def _write_results(results_dir: Path, name: str, report: Report) -> None:
+    """Write the engine's results (``to_results_json``) atomically, where otter left its results folder."""
+    if not results_dir.is_dir():
+        return
+    path = results_dir / name
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(to_results_json(report)))
+    tmp.write_text(json.dumps(to_results_json(report), indent=2))
     os.replace(tmp, path)
 
 
 def grade_in_kernel(assignment_dir: str, submission_dir: str) -> EngineVerdicts:
-    """Grade the submission files found in ``submission_dir``; never raises."""
+    """Grade the submission files found in ``submission_dir``; never raises. The complete
+    results go to ``results/convlab_results.json``, which ``finish`` turns into results.json."""
+    root = Path(submission_dir).parent
+    results_dir = root / "results"
     try:
         assignment = load_assignment(Path(assignment_dir))
-        root = Path(submission_dir).parent
         manifest = json.loads((root / MANIFEST).read_text()) if (root / MANIFEST).is_file() else {}
         if manifest.get("error"):
-            return EngineVerdicts(None, upload_summary(manifest))
+            report = Report(assignment=assignment.name, submission="submission", max_score=assignment.max_score, error=upload_summary(manifest))
+            report.finish(assignment, 0.0)
+            _write_results(results_dir, FINAL, report)
+            return EngineVerdicts(None, report.error)
         files = find_submitted(Path(submission_dir), assignment.files)
-        results_dir = root / "results"
 
         def progress(partial: Report) -> None:
-            if results_dir.is_dir():
-                _write_partial(results_dir / PARTIAL, partial)
+            _write_results(results_dir, PARTIAL, partial)
 
         # otter's whole autograder folder (source, tests, results) is hidden from the worker
-        report = grade_files(assignment, files, submission=Path(submission_dir).name, hide=[str(root)], progress=progress)
+        report = grade_files(assignment, files, submission="submission", hide=[str(root)], progress=progress)
         report.notes = list(manifest.get("notes", [])) + report.notes
-        if manifest:
-            report.notes.append(upload_summary(manifest))
-        if results_dir.is_dir():
-            _write_partial(results_dir / PARTIAL, report)
+        report.upload = upload_summary(manifest) if manifest else ""
+        _write_results(results_dir, FINAL, report)
         return EngineVerdicts(report)  # a load error is already in each failing case's message
     except Exception as exc:  # noqa: BLE001 - report it on every case rather than crash otter
         return EngineVerdicts(None, f"the autograder failed: {type(exc).__name__}: {exc}")
@@ -210,10 +204,17 @@ class ConvLabPlugin(AbstractOtterPlugin):
     """Otter plugin: grade through the ConvLab engine instead of executing the submission."""
 
     def after_grading(self, results: object) -> None:
-        """Tell the student which uploaded files were graded and which were ignored."""
-        manifest_path = Path(self.submission_path).resolve().parent.parent / MANIFEST
-        if manifest_path.is_file():
-            results.set_output(upload_summary(json.loads(manifest_path.read_text())))
+        """Make otter write the engine's results.json (the same as local grading's) instead of its
+        own: one row per otter test file, with otter's plumbing in the output. Matters under a
+        plain ``otter run``; on Gradescope ``finish`` does the same after otter."""
+        root = Path(self.submission_path).resolve().parent.parent
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads((root / "results" / FINAL).read_text())
+            if _complete(data, _assignment_of(root)):
+                results.to_gradescope_dict = lambda ag_config, data=data: data
+                return
+        if (root / MANIFEST).is_file():
+            results.set_output(upload_summary(json.loads((root / MANIFEST).read_text())))
 
     def before_execution(self, submission: nbformat.NotebookNode) -> nbformat.NotebookNode:
         submission_path = Path(self.submission_path).resolve()

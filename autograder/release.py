@@ -25,6 +25,7 @@ from pathlib import Path
 from . import checklib, tables
 from .config import ROOT, Assignment, all_assignments
 from .grade import all_cases, case_points, graded_cases
+from .report import WHEN_STUDENTS_SEE
 
 DIST = ROOT / "dist"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -172,6 +173,7 @@ def student_bundle_files(a: Assignment) -> dict[str, bytes]:
         "questions": [{"id": q.id, "title": q.title, "points": q.points} for q in a.questions],
         "public_checks": len(public_cases),
         "forbidden_imports": {name: a.forbidden_for(name) for name in a.files},
+        "when_results": WHEN_STUDENTS_SEE[a.hidden_results],
         "practice_requires": {module: PRACTICE_HINTS.get(module, f"{module} is not installed: pip install {module}") for module in a.practice_requires},
     }
     files = {name: (a.starter_dir / name).read_bytes() for name in a.files}
@@ -270,6 +272,8 @@ def build_autograder_zip(a: Assignment, dist: Path = DIST) -> Path:
     config = {
         "lang": "python",
         "plugins": [{"autograder.otter_plugin.ConvLabPlugin": {"assignment": a.name}}],
+        # otter's own rows never reach students: the plugin (otter run) and `finish` (Gradescope)
+        # replace them with the engine's results.json, whose hidden tests get `hidden_results`
         "show_stdout": False,
         "show_hidden": False,
         "show_all_public": False,

@@ -212,7 +212,7 @@ def print_report(meta: dict, public: dict, practice: dict | None) -> bool:
     print(f"\n{passed_total} of {total} checks passed.")
     for q in unchecked:
         print(f"{q['id']}: no public check, graded by the hidden tests only ({q['points']:g} points).")
-    print("The grader also runs hidden tests against PyTorch; they are shown when grades are published.")
+    print("The grader also runs hidden tests against PyTorch. " + meta.get("when_results", "Their results are shown when grades are published."))
     return everything_passed
 
 

@@ -32,6 +32,12 @@ class Submission:
     files: dict[str, bytes]
     notes: list[str] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # graded name -> the uploaded path it came from
+    uploaded: list[str] = field(default_factory=list)  # every uploaded path considered
+
+    def manifest(self) -> dict:
+        """What was graded and what ignored, as the results tell the student (``report.upload_summary``)."""
+        ignored = sorted(set(self.uploaded) - set(self.origins.values()))
+        return {"uploaded": sorted(self.uploaded), "graded": dict(self.origins), "ignored": ignored, "notes": list(self.notes), "error": None}
 
 
 def submission_name(entry: Path) -> str:
@@ -84,7 +90,7 @@ def choose_files(assignment: Assignment, candidates: dict[str, bytes]) -> Submis
     missing = [f for f in assignment.files if f not in files]
     if missing:
         notes.append(f"missing file(s): {', '.join(missing)} (their questions get 0)")
-    return Submission("", files, notes, origins)
+    return Submission("", files, notes, origins, sorted(candidates))
 
 
 def _read_zip(path: Path) -> dict[str, bytes]:

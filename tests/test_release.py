@@ -165,7 +165,8 @@ def otter_run(zip_path: Path, files: dict[str, bytes], tmp_path: Path) -> dict:
 
 
 def test_otter_run_grades_solution_and_starter(built, assignment, tmp_path):
-    """The built zip under a real `otter run`: solution full marks, starter 0, hidden output hidden."""
+    """The built zip under a real `otter run`: solution full marks, starter 0, and the engine's own
+    results.json (the plugin replaces otter's rows)."""
     a = assignment
     _, zip_path = built[a.name]
     (tmp_path / "s").mkdir()
@@ -174,9 +175,12 @@ def test_otter_run_grades_solution_and_starter(built, assignment, tmp_path):
     starter = otter_run(zip_path, {n: (a.starter_dir / n).read_bytes() for n in a.files}, tmp_path / "t")
     assert solution["score"] == pytest.approx(a.max_score)
     assert starter["score"] == 0
-    public, *questions = starter["tests"]
-    assert public["name"] == "Public Tests" and public["visibility"] == "visible"
-    assert questions and all(t["visibility"] == "hidden" for t in questions)
+    # the engine's results.json, not otter's rows: public checks visible, hidden tests after publication
+    visibility = {t["name"].rsplit(": ", 1)[-1]: t["visibility"] for t in starter["tests"]}
+    assert visibility == {"public checks": "visible", "hidden tests": "after_published"}
+    assert {t["name"].split()[0] for t in starter["tests"]} == {q.id for q in a.questions}
+    visible = "\n".join(t["output"] for t in starter["tests"] if t["visibility"] == "visible")
     hidden_lines = (a.directory / "tests" / "hidden.py").read_text().splitlines()
-    leaked = [line for line in hidden_lines if len(line.strip()) > 30 and line.strip() in public["output"]]
+    leaked = [line for line in hidden_lines if len(line.strip()) > 30 and line.strip() in visible]
     assert not leaked, leaked[:3]
+    assert "not implemented yet" in visible and "_convlab" not in visible
