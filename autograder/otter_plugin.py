@@ -32,7 +32,7 @@ from otter.plugins import AbstractOtterPlugin
 from .config import Assignment, load_assignment
 from .grade import grade_files
 from .report import Report, to_results_json
-from .submission import SubmissionError, choose_files, read_folder
+from .submission import SubmissionError, choose_files, ignored_files, read_folder
 
 
 class EngineVerdicts:
@@ -98,13 +98,13 @@ def prepare(autograder_dir: str) -> dict:
     shutil.copytree(submission, kept, symlinks=True)  # the upload as it came, for the record
     for child in submission.iterdir():  # emptied, not moved: it may be a mount point
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    uploaded = read_folder(kept, depth=4)
+    uploaded = read_folder(kept)
     manifest: dict = {"uploaded": sorted(uploaded), "graded": {}, "ignored": [], "notes": [], "error": None}
     try:
         chosen = choose_files(assignment, uploaded)
         manifest["graded"] = chosen.origins
         manifest["notes"] = chosen.notes
-        manifest["ignored"] = sorted(set(uploaded) - set(chosen.origins.values()))
+        manifest["ignored"] = ignored_files(list(uploaded), chosen)
         if len(assignment.files) == 1:
             name = assignment.files[0]
             (submission / name).write_bytes(chosen.files[name])
