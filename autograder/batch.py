@@ -11,6 +11,7 @@ submissions already graded (same assignment, same bytes, same choice of files).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import signal
@@ -79,17 +80,22 @@ def renames_for(entry: Entry, renames: list[Rename], export: Export | None) -> d
     return chosen
 
 
-def grade_entry(assignment_name: str, entry: Entry, out_dir: str, renames: dict[str, str] | None = None) -> dict:
+@functools.cache
+def _assignment(name: str) -> Assignment:
+    return find_assignment(name)  # once per pool process, not once per submission
+
+
+def grade_entry(assignment_name: str, entry: Entry, out_dir: str, renames: dict[str, str] | None = None, force: bool = False) -> dict:
     """Grade one entry and write its outputs; returns its gradebook row (``resumed``: whether
-    an earlier grading of the same files was reused). Runs in a pool process."""
-    assignment = find_assignment(assignment_name)
+    an earlier grading of the same files was reused; ``force``: never reuse). Runs in a pool process."""
+    assignment = _assignment(assignment_name)
     target = Path(out_dir) / entry.name
     target.mkdir(parents=True, exist_ok=True)
     try:
         submission = load_submission(assignment, entry, renames)
         digest = _digest(assignment, submission.files, submission.origins)
         previous = target / "report.json"
-        if previous.is_file():
+        if previous.is_file() and not force:
             data = json.loads(previous.read_text())
             if data.get("digest") == digest:
                 return submission_row(assignment, Report.from_dict(data["report"]), data.get("status", "")) | {"resumed": True}
@@ -158,7 +164,8 @@ def grade_directory(
     roster: list[Submitter] | None = None,
 ) -> Run:
     """Grade every entry of ``directory`` (a submissions folder or a Gradescope export) into
-    ``out``, merged into the gradebook already there; ``only``: one student's submission."""
+    ``out``, merged into the gradebook already there; ``only``: one student's submission,
+    regraded even if its files were graded before (a regrade request)."""
     out.mkdir(parents=True, exist_ok=True)
     if roster is not None:
         gradebook.save_roster(roster, out / gradebook.ROSTER_FILE)
@@ -187,7 +194,7 @@ def grade_directory(
     while pending:
         pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
         try:
-            futures = {pool.submit(grade_entry, assignment.name, e, str(out), renames_for(e, renames or [], export)): e for e in pending}
+            futures = {pool.submit(grade_entry, assignment.name, e, str(out), renames_for(e, renames or [], export), bool(only)): e for e in pending}
             pending = []
             for future in as_completed(futures):
                 entry = futures[future]

@@ -122,8 +122,15 @@ def save_roster(students: list[Submitter], path: Path) -> None:
     atomic_write(path, buf.getvalue())
 
 
-def _on_roster(person: Submitter, roster: list[Submitter]) -> bool:
-    return any((person.sid and person.sid == r.sid) or (person.email and person.email.lower() == r.email.lower()) for r in roster)
+class RosterIndex:
+    """Who is on a roster, by SID and by email (case-insensitive)."""
+
+    def __init__(self, people: list[Submitter]) -> None:
+        self.sids = {p.sid for p in people if p.sid}
+        self.emails = {p.email.lower() for p in people if p.email}
+
+    def __contains__(self, person: Submitter) -> bool:
+        return bool((person.sid and person.sid in self.sids) or (person.email and person.email.lower() in self.emails))
 
 
 # ---------------------------------------------------------------- merge
@@ -231,13 +238,15 @@ def merge(
             continue
         rows += _expand(row, _identities(sub, export, [], roster))
         summary.recovered.append(sub)
+    on_roster = RosterIndex(roster or [])
     for row in rows:
         person = Submitter(row.get("name", ""), row.get("email", ""), row.get("sid", ""))
-        row["on_roster"] = "" if roster is None else ("yes" if _on_roster(person, roster) else "no")
+        row["on_roster"] = "" if roster is None else ("yes" if person in on_roster else "no")
         if row["on_roster"] == "no":
             summary.off_roster.append(row)
+    submitted = RosterIndex([Submitter(r.get("name", ""), r.get("email", ""), r.get("sid", "")) for r in rows])
     for student in roster or []:
-        if not any(_on_roster(student, [Submitter(r.get("name", ""), r.get("email", ""), r.get("sid", ""))]) for r in rows):
+        if student not in submitted:
             blank = {q.id: 0.0 for q in assignment.questions}
             rows.append({"submission": "", "name": student.name, "email": student.email, "sid": student.sid, "score": 0.0, "max_score": assignment.max_score, **blank, "status": "missing", "note": "on the roster, no submission", "on_roster": "yes"})
             summary.missing += 1
