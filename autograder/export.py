@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -110,11 +110,24 @@ def parse_metadata(text: str) -> dict[str, ExportedSubmission]:
 
 
 def _top(names: list[str]) -> str | None:
-    """The folder holding the metadata ("" for the top), among relative paths; None if none."""
-    hits = sorted((p for p in names if PurePosixPath(p).name == METADATA and "__MACOSX" not in p), key=lambda p: p.count("/"))
-    if not hits or hits[0].count("/") > 1:
-        return None
-    return hits[0][: -len(METADATA)]
+    """The folder holding the metadata among relative paths: "" (the top) or the one top folder
+    everything is in (``assignment_123_export/``); None if neither."""
+    names = [n for n in names if not n.startswith("__MACOSX/")]
+    if METADATA in names:
+        return ""
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and f"{next(iter(tops))}/{METADATA}" in names:
+        return f"{next(iter(tops))}/"
+    return None
+
+
+def _top_folder(path: Path) -> Path | None:
+    if (path / METADATA).is_file():
+        return path
+    children = [c for c in path.iterdir() if not c.name.startswith((".", "__MACOSX"))]
+    if len(children) == 1 and (children[0] / METADATA).is_file():
+        return children[0]
+    return None
 
 
 def is_export(path: Path) -> bool:
@@ -123,11 +136,9 @@ def is_export(path: Path) -> bool:
         if path.is_file() and zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 return _top(zf.namelist()) is not None
-        if path.is_dir():
-            return (path / METADATA).is_file() or any((child / METADATA).is_file() for child in path.iterdir() if child.is_dir())
+        return path.is_dir() and _top_folder(path) is not None
     except (OSError, zipfile.BadZipFile):
         return False
-    return False
 
 
 def _folder_results(data: bytes) -> dict | None:
@@ -141,7 +152,9 @@ def _folder_results(data: bytes) -> dict | None:
 def open_export(path: Path) -> Export:
     """Read an export's metadata and list its submissions as gradeable entries."""
     if path.is_dir():
-        top = path if (path / METADATA).is_file() else next(c for c in sorted(path.iterdir()) if (c / METADATA).is_file())
+        top = _top_folder(path)
+        if top is None:
+            raise SubmissionError(f"{path} is not a Gradescope export (no {METADATA} in it)")
         submissions = parse_metadata((top / METADATA).read_text(encoding="utf-8"))
         folders = sorted(c.name for c in top.iterdir() if c.is_dir() and c.name.startswith("submission_"))
         entries = [Entry(top / f, f, skip=(GRADESCOPE_RESULTS,)) for f in folders]
