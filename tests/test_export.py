@@ -212,3 +212,33 @@ def test_an_unzipped_export_lists_its_submissions_only(graded, tmp_path):
     assert (tmp_path / gradescope_export.ROOT_FOLDER / PLAN[0].id / "results.json").is_file()
     entries, export = find_entries(tmp_path / gradescope_export.ROOT_FOLDER, only=PLAN[0].people[1]["sid"])
     assert [e.name for e in entries] == [PLAN[0].id]
+
+
+def test_rosters_from_gradescope_and_from_an_lms(tmp_path):
+    from autograder.export import Submitter
+    from autograder.gradebook import read_roster
+
+    gradescope = tmp_path / "gradescope.csv"
+    gradescope.write_text("First Name,Last Name,SID,Email,Role,Sections\nAda,Lovelace,0042,ada@example.edu,Student,\nTerry,TA,,ta@example.edu,TA,\n")
+    assert read_roster(gradescope) == [Submitter("Ada Lovelace", "ada@example.edu", "0042")]
+    canvas = tmp_path / "canvas.csv"
+    canvas.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,hw1 (1)\n"
+        "Points Possible,,,,,100\n"
+        '"Lovelace, Ada",917,0042,ada@example.edu,Sec 1,\n'
+        '"Student, Test",918,,,Sec 1,\n'
+    )
+    assert read_roster(canvas) == [Submitter("Lovelace, Ada", "ada@example.edu", "0042")]
+    (tmp_path / "empty.csv").write_text("Name,Role\nNobody,Student\n")
+    with pytest.raises(ValueError, match="no student with a SID or an email"):
+        read_roster(tmp_path / "empty.csv")
+
+
+def test_the_class_report_of_a_folder_without_a_gradebook(graded, tmp_path):
+    """An older graded folder (report.json files only): one student per submission."""
+    out = tmp_path / "out"
+    shutil.copytree(graded["out"], out)
+    (out / "grades.csv").unlink()
+    text, _ = misconception_report(HW1, out)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "graded (their code ran) 24" in lines and "upload rejected (see the note column) 7" in lines and "failed to import 1" in lines
