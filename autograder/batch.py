@@ -30,8 +30,6 @@ from .gradebook import Mismatch, Summary, atomic_write, submission_row
 from .report import Report, to_feedback_md, to_results_json
 from .submission import Entry, SubmissionError, list_entries, load_submission
 
-_atomic_write = atomic_write
-
 
 def _digest(assignment: Assignment, files: dict[str, bytes], origins: dict[str, str] | None = None) -> str:
     """Identifies a grading: the submission's bytes, the uploaded files they came from, and the
@@ -64,7 +62,7 @@ def parse_renames(texts: list[str], assignment: Assignment) -> list[Rename]:
         if not item:
             continue
         head, eq, target = item.partition("=")
-        who, colon, expected = head.rpartition(":")
+        who, _, expected = head.rpartition(":")
         if not eq or not target.strip() or expected.strip() not in assignment.files:
             raise SubmissionError(f"--rename {item!r}: expected [WHO:]NAME=FILE with NAME one of {', '.join(assignment.files)}")
         renames.append((who.strip(), expected.strip(), target.strip()))
@@ -108,9 +106,9 @@ def grade_entry(assignment_name: str, entry: Entry, out_dir: str, renames: dict[
         report.error = str(exc)
         report.finish(assignment, 0.0)
         status = "rejected"
-    _atomic_write(target / "results.json", json.dumps(to_results_json(report), indent=2))
-    _atomic_write(target / "feedback.md", to_feedback_md(report))
-    _atomic_write(target / "report.json", json.dumps({"digest": digest, "status": status, "report": report.to_dict()}))
+    atomic_write(target / "results.json", json.dumps(to_results_json(report), indent=2))
+    atomic_write(target / "feedback.md", to_feedback_md(report))
+    atomic_write(target / "report.json", json.dumps({"digest": digest, "status": status, "report": report.to_dict()}))
     return submission_row(assignment, report, status)
 
 
@@ -146,7 +144,7 @@ def find_entries(source: Path, only: str | None = None, roster: list[Submitter] 
         if export:
             entries = select(export, only)
         else:
-            ids = {p.sid or p.email for p in roster or [] if p.matches(only)} | {only.strip()}
+            ids = {x for p in roster or [] if p.matches(only) for x in (p.sid, p.email) if x} | {only.strip()}
             entries = [e for e in entries if e.name in ids or e.path.name in ids]
         if not entries:
             raise SubmissionError(f"no submission of {only!r} in {source}")
