@@ -145,6 +145,18 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _utf16_text(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: it decodes to text that is (nearly) all printable."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(c.isprintable() or c in "\r\n\t" for c in text) >= 0.95 * len(text):
+            return True
+    return False
+
+
 def python_text(name: str, data: bytes) -> bytes:
     """``data`` as UTF-8 Python source, or a ``SubmissionError`` saying exactly what it is.
 
@@ -152,7 +164,7 @@ def python_text(name: str, data: bytes) -> bytes:
     re-encoded as UTF-8 and the line then declares utf-8 (same lines, same line numbers)."""
     if isinstance(data, TooLarge):
         raise SubmissionError(f"{name} is {data.size / (1 << 20):.1f} MB, over the {MAX_FILE_BYTES >> 20} MB limit for a submitted file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or max(data[0::2].count(0), data[1::2].count(0)) > len(data) // 4:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\0" in data and _utf16_text(data)):
         raise SubmissionError(f"{name} is saved as UTF-16 (Windows editors and PowerShell's `>` do this): save it as UTF-8 and upload again")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte-order mark: Python ignores it, and so do we

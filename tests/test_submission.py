@@ -6,6 +6,8 @@ as the autograder zip's ``prepare`` does); tests/test_uploads.py runs the same t
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import os
 import re
 import zipfile
@@ -153,6 +155,11 @@ def test_encodings():
         choose({"convolution.py": b"# coding: klingon\nx = 1\n"})
     with pytest.raises(SubmissionError, match="is a binary file"):
         choose({"convolution.py": bytes(range(256))})
+    pyc = importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(compile(SOLUTION, "convolution.py", "exec"))
+    with pytest.raises(SubmissionError, match="is a binary file"):  # not "UTF-16": it has NUL bytes, not text
+        choose({"convolution.py": pyc})
+    with pytest.raises(SubmissionError, match="is saved as UTF-16"):  # no byte-order mark
+        choose({"convolution.py": SOLUTION.decode().encode("utf-16-le")})
 
 
 def test_a_notebook_saved_as_py():
