@@ -8,9 +8,9 @@ row per student: a group's members count one each) and each ``OUT/<submission>/r
 - **per question**: the mean score and how many graded students got full marks;
 - **what went wrong, per question, in students**: each catalogued misconception (the mutant
   catalog's diagnosis) and, as their own bars, the failures no catalog names: not
-  implemented, timed out, out of memory, modified its input in place, float32 instead of
-  float64, wrong shape, NaN, wrong values, an exception; a failed import and a rejected upload
-  are counted once per student.
+  implemented, timed out, out of memory, an exception, modified its input in place, float32
+  instead of float64, wrong shape, NaN, wrong return type, wrong values; a failed import and a
+  rejected upload are counted once per student.
 
 No student is named unless ``--names`` is given (for office hours): then each line lists the
 students concerned. The same counts are saved as a chart, ``OUT/misconceptions.png``.
@@ -30,13 +30,14 @@ FAILURES = (
     ("not implemented", ("is not implemented yet",)),
     ("timed out", ("timed out", "was not run again", "time budget")),
     ("ran out of memory", ("exceeded memory", "ran out of memory", "memoryerror")),
+    ("raised an exception", ("raised an exception",)),
     ("modified its input in place", ("in place",)),
     ("float32 instead of float64", ("has dtype float32",)),
     ("wrong dtype", ("has dtype",)),
     ("wrong output shape", ("has shape", "items, expected")),
     ("NaN or infinite values", ("nan or infinite",)),
+    ("wrong return type", ("is none (did", "expected a numpy.ndarray", "expected an int", "expected a float", "expected a tuple", "expected a list", "expected a dict", "unexpected result")),
     ("wrong values", ("values differ", "entries wrong", "expected")),
-    ("raised an exception", ("error", "exception", "traceback")),
 )
 SUBMISSION_LEVEL = {"import error": "failed to import", "rejected": "upload rejected", "grader error": "grader error"}
 SHAPE_HINT = "shape mismatch"  # the shape-only hint of grade._explain: a failure kind, not a misconception

@@ -21,6 +21,24 @@ import yaml
 from autograder.mutants import load_mutants, mutant_files, solution_files, starter_files
 
 ROOT_FOLDER = "assignment_4242_export/"
+FLOAT32 = b"""
+
+_correlate2d_float64 = correlate2d
+
+
+def correlate2d(image, kernel):
+    return _correlate2d_float64(image, kernel).astype(np.float32)
+"""
+IN_PLACE = b"""
+
+_correlate2d_pure = correlate2d
+
+
+def correlate2d(image, kernel):
+    out = _correlate2d_pure(image, kernel)
+    image[...] = 0.0
+    return out
+"""
 
 
 @dataclass
@@ -35,6 +53,7 @@ class Planned:
     note: str = ""  # a substring of the gradebook note
     mutant: str = ""
     gradescope: dict = field(default_factory=dict)  # where Gradescope disagrees: its "score", a question that "timed_out" there
+    kind: str = ""  # a bug no catalog names: "float32", "in place" (its score is not checked, only its report line)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -50,8 +69,8 @@ def person(i: int) -> dict:
 
 
 def plan(a) -> list[Planned]:
-    """32 submissions: solutions in every upload shape, starters, mutants, bugs, a group of two,
-    and uploads that cannot be graded (each with the message it must get)."""
+    """34 submissions: solutions in every upload shape, starters, 13 mutants, 3 other bugs, a
+    group of two, and uploads that cannot be graded (each with the message it must get)."""
     sol = solution_files(a)["convolution.py"]
     starter = starter_files(a)["convolution.py"]
     notebook = json.dumps({"cells": [{"cell_type": "code", "source": ["import numpy as np"]}], "metadata": {}, "nbformat": 4}).encode()
@@ -80,6 +99,11 @@ def plan(a) -> list[Planned]:
     out = []
     for i, (files, score, status, note) in enumerate(shapes, start=1):
         out.append(Planned(f"submission_{900000 + i}", files, [person(i)], score, status, note))
+    # two bugs no catalog names (the class report gives them their own lines); still being
+    # graded on Gradescope when the export was made: no score there
+    for kind, bug in (("float32", FLOAT32), ("in place", IN_PLACE)):
+        i = len(out) + 1
+        out.append(Planned(f"submission_{900000 + i}", {"convolution.py": sol + bug}, [person(i)], None, note="", mutant="", gradescope={"score": None}, kind=kind))
     mutants = load_mutants(a)[::2]  # 13 of the catalog's bugs
     for j, mutant in enumerate(mutants, start=len(out) + 1):
         files = mutant_files(a, mutant)
@@ -108,6 +132,7 @@ def metadata(a, planned: list[Planned], local_questions) -> str:
         if timed_out:
             questions[timed_out] = 0.0
         score = p.gradescope.get("score", round(sum(questions.values()), 4))
+        score = "" if score is None else float(score)
         results = gradescope_results(a, questions)
         for test in results["tests"]:
             if test["name"].split()[0] == timed_out:
@@ -116,7 +141,7 @@ def metadata(a, planned: list[Planned], local_questions) -> str:
         lines.append("  :submitters:")
         for x in p.people:
             lines += [f"  - :name: {x['name']}", f"    :sid: '{x['sid']}'", f"    :email: {x['email']}"]
-        lines += [f"  :created_at: 2025-10-{1 + k % 28:02d} 2{k % 4}:15:07.938335000 Z", f"  :score: {float(score)}", "  :status: processed", "  :results:"]
+        lines += [f"  :created_at: 2025-10-{1 + k % 28:02d} 2{k % 4}:15:07.938335000 Z", f"  :score: {score}", "  :status: processed", "  :results:"]
         lines += ["    " + line for line in yaml.safe_dump(results, sort_keys=False).splitlines()]
         lines.append("  :history: []")
     return "\n".join(lines) + "\n"
