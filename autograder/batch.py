@@ -186,13 +186,16 @@ def grade_directory(
         gradebook.write_gradebook(assignment, merged, out / "grades.csv")
         return merged, summary
 
+    def submit(pool: ProcessPoolExecutor, entry: Entry):  # the one way an entry is sent to a pool (retries too)
+        return pool.submit(grade_entry, assignment.name, entry, str(out), renames_for(entry, renames or [], export), bool(only))
+
     pending = list(entries)
     bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
     attempts: dict[Entry, int] = {}
     while pending:
         pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
         try:
-            futures = {pool.submit(grade_entry, assignment.name, e, str(out), renames_for(e, renames or [], export), bool(only)): e for e in pending}
+            futures = {submit(pool, e): e for e in pending}
             pending = []
             for future in as_completed(futures):
                 entry = futures[future]
