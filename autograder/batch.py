@@ -1,48 +1,46 @@
-"""Grade a folder of submissions into a gradebook, in parallel, losing nothing.
+"""Grade a folder of submissions, or a Gradescope export, into a gradebook, in parallel, losing nothing.
 
 Each submission is graded by a pool process (which holds torch and the cached references) that
 starts one sandboxed worker for it. Per submission the output folder gets ``results.json``
 (Gradescope format), ``feedback.md`` and ``report.json``, each written atomically; the
-gradebook ``grades.csv`` is rewritten atomically after every submission, so an interrupted
-batch leaves a valid partial gradebook and a rerun skips the submissions already graded
-(same assignment, same bytes).
+gradebook ``grades.csv`` (``gradebook.py``) is rewritten atomically after every submission,
+merged into what the folder already held, so an interrupted batch leaves a valid partial
+gradebook, a regrade of one student keeps everyone else's row, and a rerun skips the
+submissions already graded (same assignment, same bytes, same choice of files).
 """
 
 from __future__ import annotations
 
-import csv
+import functools
 import hashlib
-import io
 import json
-import os
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from . import gradebook
 from .config import Assignment, find_assignment
+from .export import Export, Submitter, is_export, open_export, select
 from .grade import grade_files
+from .gradebook import Mismatch, Summary, atomic_write, submission_row
 from .report import Report, to_feedback_md, to_results_json, upload_summary
-from .submission import SubmissionError, list_entries, load_submission, submission_name
-
-SUMMARY_COLUMNS = ["submission", "score", "max_score"]
+from .submission import Entry, SubmissionError, list_entries, load_submission
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _digest(assignment: Assignment, files: dict[str, bytes]) -> str:
-    """Identifies a grading: the submission's bytes and the assignment's config and tests."""
+def _digest(assignment: Assignment, files: dict[str, bytes], origins: dict[str, str] | None = None) -> str:
+    """Identifies a grading: the submission's bytes, the uploaded files they came from, and the
+    assignment's config and tests."""
     h = hashlib.sha256()
     for path in sorted([assignment.directory / "assignment.toml", *assignment.directory.glob("tests/*.py")]):
         h.update(path.read_bytes() + b"\0")
     for name in sorted(files):
         h.update(name.encode() + b"\0" + files[name] + b"\0")
+    for name, origin in sorted((origins or {}).items()):
+        h.update(f"{name}<-{origin}\0".encode())
     return h.hexdigest()
 
 
@@ -53,76 +51,152 @@ def _init_pool() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def grade_entry(assignment_name: str, entry: str, out_dir: str) -> dict:
-    """Grade one entry and write its outputs; returns its gradebook row. Runs in a pool process."""
-    assignment = find_assignment(assignment_name)
-    path = Path(entry)
-    target = Path(out_dir) / submission_name(path)
+Rename = tuple[str, str, str]  # (who: "" for everyone, or a SID, email or entry name; expected name; uploaded file)
+
+
+def parse_renames(texts: list[str], assignment: Assignment) -> list[Rename]:
+    """``[WHO:]NAME=FILE`` items (several per text, comma-separated): grade the uploaded FILE
+    as the expected NAME, for everyone or for one student (SID, email or submission name)."""
+    renames = []
+    for item in (part.strip() for text in texts for part in text.split(",")):
+        if not item:
+            continue
+        head, eq, target = item.partition("=")
+        who, _, expected = head.rpartition(":")
+        if not eq or not target.strip() or expected.strip() not in assignment.files:
+            raise SubmissionError(f"--rename {item!r}: expected [WHO:]NAME=FILE with NAME one of {', '.join(assignment.files)}")
+        renames.append((who.strip(), expected.strip(), target.strip()))
+    return renames
+
+
+def renames_for(entry: Entry, renames: list[Rename], export: Export | None) -> dict[str, str]:
+    """The renames that apply to one entry: everyone's, then its student's."""
+    chosen = {}
+    for who, expected, target in sorted(renames, key=lambda r: bool(r[0])):
+        if not who or who in (entry.name, entry.path.name) or (export and entry in select(export, who)):
+            chosen[expected] = target
+    return chosen
+
+
+@functools.cache
+def _assignment(name: str) -> Assignment:
+    return find_assignment(name)  # once per pool process, not once per submission
+
+
+def grade_entry(assignment_name: str, entry: Entry, out_dir: str, renames: dict[str, str] | None = None, force: bool = False) -> dict:
+    """Grade one entry and write its outputs; returns its gradebook row (``resumed``: whether
+    an earlier grading of the same files was reused; ``force``: never reuse). Runs in a pool process."""
+    assignment = _assignment(assignment_name)
+    target = Path(out_dir) / entry.name
     target.mkdir(parents=True, exist_ok=True)
     try:
-        submission = load_submission(assignment, path)
-        digest = _digest(assignment, submission.files)
+        submission = load_submission(assignment, entry, renames)
+        digest = _digest(assignment, submission.files, submission.origins)
         previous = target / "report.json"
-        if previous.is_file():
+        if previous.is_file() and not force:
             data = json.loads(previous.read_text())
             if data.get("digest") == digest:
-                return _row(assignment, Report.from_dict(data["report"]), data.get("status", ""))
+                return submission_row(assignment, Report.from_dict(data["report"]), data.get("status", "")) | {"resumed": True}
         report = grade_files(assignment, submission.files, submission.name)
         report.notes = submission.notes + report.notes
         report.upload = upload_summary(submission.manifest())  # as the zip's results say it
         status = "graded" if not report.error else "import error"
     except SubmissionError as exc:
         digest = ""
-        report = Report(assignment=assignment.name, submission=submission_name(path), max_score=assignment.max_score)
+        report = Report(assignment=assignment.name, submission=entry.name, max_score=assignment.max_score)
         report.error = str(exc)
         report.finish(assignment, 0.0)
         status = "rejected"
-    _atomic_write(target / "results.json", json.dumps(to_results_json(report), indent=2))
-    _atomic_write(target / "feedback.md", to_feedback_md(report))
-    _atomic_write(target / "report.json", json.dumps({"digest": digest, "status": status, "report": report.to_dict()}))
-    return _row(assignment, report, status)
+    atomic_write(target / "results.json", json.dumps(to_results_json(report), indent=2))
+    atomic_write(target / "feedback.md", to_feedback_md(report))
+    atomic_write(target / "report.json", json.dumps({"digest": digest, "status": status, "report": report.to_dict()}))
+    return submission_row(assignment, report, status)
 
 
-def _row(assignment: Assignment, report: Report, status: str) -> dict:
-    row = {"submission": report.submission, "score": report.score, "max_score": report.max_score}
-    for q in assignment.questions:
-        row[q.id] = report.questions.get(q.id, {}).get("score", 0.0)
-    row["status"] = status
-    row["diagnoses"] = "; ".join(report.diagnoses)
-    row["note"] = (report.error or "; ".join(report.notes[:2]) or "").splitlines()[0][:200] if (report.error or report.notes) else ""
-    row["seconds"] = report.seconds
-    return row
-
-
-def _crash_row(assignment: Assignment, entry: Path, reason: str) -> dict:
-    row = {"submission": submission_name(entry), "score": 0.0, "max_score": assignment.max_score}
+def _crash_row(assignment: Assignment, entry: Entry, reason: str) -> dict:
+    row = {"submission": entry.name, "score": 0.0, "max_score": assignment.max_score}
     row.update({q.id: 0.0 for q in assignment.questions})
     row.update(status="grader error", diagnoses="", note=reason[:200], seconds=0.0)
     return row
 
 
-def write_gradebook(assignment: Assignment, rows: list[dict], path: Path) -> None:
-    columns = SUMMARY_COLUMNS + [q.id for q in assignment.questions] + ["status", "diagnoses", "note", "seconds"]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in sorted(rows, key=lambda r: r["submission"]):
-        writer.writerow(row)
-    _atomic_write(path, buf.getvalue())
+@dataclass
+class Run:
+    """What one ``grade`` run did: its rows (in entry order), the merged gradebook and the
+    comparison with Gradescope's scores (an export only)."""
+
+    entries: list[Entry]
+    rows: list[dict]
+    gradebook: list[dict]
+    summary: Summary
+    export: Export | None = None
+    compared: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
 
 
-def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: int = 2, progress: bool = True) -> list[dict]:
-    """Grade every entry of ``directory`` into ``out``; returns the gradebook rows."""
-    entries = list_entries(directory)
+def find_entries(source: Path, only: str | None = None, roster: list[Submitter] | None = None) -> tuple[list[Entry], Export | None]:
+    """The entries to grade: a Gradescope export's submission folders (a zip or its folder),
+    or a plain folder's entries; ``only``: just the one of this SID, email or entry name."""
+    export = open_export(source) if is_export(source) else None
+    if export is None and source.is_file() and source.suffix.lower() == ".zip":
+        raise SubmissionError(f"{source} is a zip but not a Gradescope export (no submission_metadata.yml in it): unzip it and grade the folder")
+    entries = export.entries if export else list_entries(source)
+    if only:
+        if export:
+            entries = select(export, only)
+        else:
+            ids = {x for p in roster or [] if p.matches(only) for x in (p.sid, p.email) if x} | {only.strip()}
+            entries = [e for e in entries if e.name in ids or e.path.name in ids]
+        if not entries:
+            raise SubmissionError(f"no submission of {only!r} in {source}")
+    return entries, export
+
+
+def grade_directory(
+    assignment: Assignment,
+    directory: Path,
+    out: Path,
+    jobs: int = 2,
+    progress: bool = True,
+    only: str | None = None,
+    renames: list[Rename] | None = None,
+    roster: list[Submitter] | None = None,
+) -> Run:
+    """Grade every entry of ``directory`` (a submissions folder or a Gradescope export) into
+    ``out``, merged into the gradebook already there; ``only``: one student's submission,
+    regraded even if its files were graded before (a regrade request)."""
     out.mkdir(parents=True, exist_ok=True)
+    if roster is not None:
+        gradebook.save_roster(roster, out / gradebook.ROSTER_FILE)
+    elif (out / gradebook.ROSTER_FILE).is_file():
+        roster = gradebook.read_roster(out / gradebook.ROSTER_FILE)
+    entries, export = find_entries(directory, only, roster)
+    for who, expected, target in renames or []:
+        if who and not any(renames_for(e, [(who, expected, target)], export) for e in entries):
+            raise SubmissionError(f"--rename {who}:{expected}={target}: no submission of {who!r} is being graded")
+    previous = gradebook.read_gradebook(out / "grades.csv")
+    recovered = gradebook.recover(assignment, out, {r.get("submission", "") for r in previous})
     rows: dict[str, dict] = {}
+    unchanged: set[str] = set()
+
+    def save() -> tuple[list[dict], Summary]:
+        for name, row in rows.items():
+            if row.pop("resumed", False):
+                unchanged.add(name)
+        merged, summary = gradebook.merge(assignment, rows, out, export, roster, unchanged, previous, recovered)
+        gradebook.write_gradebook(assignment, merged, out / "grades.csv")
+        return merged, summary
+
+    def submit(pool: ProcessPoolExecutor, entry: Entry):  # the one way an entry is sent to a pool (retries too)
+        return pool.submit(grade_entry, assignment.name, entry, str(out), renames_for(entry, renames or [], export), bool(only))
+
     pending = list(entries)
     bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
-    attempts: dict[Path, int] = {}
+    attempts: dict[Entry, int] = {}
     while pending:
         pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
         try:
-            futures = {pool.submit(grade_entry, assignment.name, str(e), str(out)): e for e in pending}
+            futures = {submit(pool, e): e for e in pending}
             pending = []
             for future in as_completed(futures):
                 entry = futures[future]
@@ -137,7 +211,7 @@ def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: in
                 except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
                     rows[entry.name] = _crash_row(assignment, entry, f"{type(exc).__name__}: {exc}")
                 bar.update(1)
-                write_gradebook(assignment, list(rows.values()), out / "grades.csv")
+                save()
         except KeyboardInterrupt:
             # Ctrl-C / SIGTERM: stop now; what is graded is already on disk, a rerun resumes
             processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -148,5 +222,6 @@ def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: in
             raise
         pool.shutdown(wait=True)
     bar.close()
-    write_gradebook(assignment, list(rows.values()), out / "grades.csv")
-    return [rows[e.name] for e in entries]
+    merged, summary = save()
+    compared, mismatches = gradebook.reconcile(assignment, merged, export, graded=set(rows))
+    return Run(entries, [rows[e.name] for e in entries], merged, summary, export, compared, mismatches)

@@ -2,6 +2,7 @@
 
     python -m autograder.bench              # grading times + solution vs torch CPU ratios
     python -m autograder.bench --batch 100  # also: 100 submissions with --jobs 2
+    python -m autograder.bench --export 300 --only-export  # the end of an assignment, 300 students
 
 Table 1 times whole commands in fresh processes, as a TA runs them: ``python -m autograder
 grade`` on one submission (solution, starter, one with an infinite loop) and a bare
@@ -124,13 +125,67 @@ def batch_time(work: Path, count: int, jobs: int) -> float:
     return _timed([sys.executable, "-m", "autograder", "grade", "hw1", str(subs), "--out", str(work / "batch-out"), "--jobs", str(jobs), "--quiet"], ROOT)
 
 
+def write_export(a, work: Path, count: int) -> tuple[Path, Path]:
+    """A Gradescope export of ``count`` hw1 submissions (1/3 solution, 2/3 mutants, every 50th a
+    group of two, every 25th misnamed) and its roster; the format of ``export.py``."""
+    import zipfile
+
+    mutants = load_mutants(a)
+    solution = solution_files(a)["convolution.py"]
+    lines, roster = ["---"], ["First Name,Last Name,SID,Email,Role"]
+    path = work / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(count):
+            data = solution if i % 3 == 0 else mutant_files(a, mutants[i % len(mutants)])["convolution.py"]
+            name = "Convolution (1).py" if i % 25 == 7 else "convolution.py"
+            zf.writestr(f"assignment_1_export/submission_{100000 + i}/{name}", data)
+            people = [i, 1000 + i] if i % 50 == 0 else [i]
+            lines += [f"submission_{100000 + i}:", "  :submitters:"]
+            for k in people:
+                lines += [f"  - :name: Student {k}", f"    :sid: '{5000000 + k}'", f"    :email: s{k}@example.edu"]
+                roster.append(f"Student,{k},{5000000 + k},s{k}@example.edu,Student")
+            lines += ["  :created_at: 2025-10-01 20:15:07.938335000 Z", f"  :score: {100.0 if i % 3 == 0 else 0.0}", "  :status: processed", "  :history: []"]
+        zf.writestr("assignment_1_export/submission_metadata.yml", "\n".join(lines) + "\n")
+    (work / "roster.csv").write_text("\n".join(roster + ["Late,Student,5999999,late@example.edu,Student"]) + "\n")
+    return path, work / "roster.csv"
+
+
+def export_table(work: Path, count: int, jobs: int) -> list[tuple[str, float]]:
+    """The end of an assignment for ``count`` students, each step a whole command as an
+    instructor runs it: export -> grade (with the roster; reconciliation included) -> regrade
+    one student -> LMS upload -> class report."""
+    a = find_assignment("hw1")
+    folder = work / "end"
+    folder.mkdir()
+    export, roster = write_export(a, folder, count)
+    out = folder / "grades"
+    py = [sys.executable, "-m", "autograder"]
+    steps = [
+        (f"grade {count} submissions (--jobs {jobs}, roster, reconcile)", [*py, "grade", "hw1", str(export), "--out", str(out), "--roster", str(roster), "--jobs", str(jobs), "--quiet"]),
+        ("rerun: nothing to regrade (resume)", [*py, "grade", "hw1", str(export), "--out", str(out), "--jobs", str(jobs), "--quiet"]),
+        ("regrade one student (--only)", [*py, "grade", "hw1", str(export), "--out", str(out), "--only", "s3@example.edu", "--jobs", str(jobs), "--quiet"]),
+        ("LMS upload (gradebook --format canvas)", [*py, "gradebook", str(out), "--format", "canvas"]),
+        ("class report (report, chart)", [*py, "report", "hw1", str(out)]),
+    ]
+    return [(label, _timed(cmd, ROOT)) for label, cmd in steps]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.bench")
     parser.add_argument("--batch", type=int, default=0, help="also time grading N submissions")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--export", type=int, default=0, help="also time the end of an assignment for N students")
+    parser.add_argument("--only-export", action="store_true", help="only the end-of-assignment table")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="convlab-bench-"))
     try:
+        if args.export:
+            print(f"the end of an assignment, {args.export} students, whole commands (seconds)")
+            for label, seconds in export_table(work, args.export, args.jobs):
+                print(f"{label:<58} {seconds:>8.1f}")
+            if args.only_export:
+                return 0
+            print()
         print("hw1 grading, one submission, whole command in a fresh process (seconds)")
         print(f"{'submission':<34} {'autograder grade':>17} {'otter run (zip)':>16} {'ratio':>7}")
         for label, ours, otter in grading_table(work):

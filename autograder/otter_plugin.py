@@ -101,7 +101,7 @@ def prepare(autograder_dir: str) -> dict:
     shutil.copytree(submission, kept, symlinks=True)  # the upload as it came, for the record
     for child in submission.iterdir():  # emptied, not moved: it may be a mount point
         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    uploaded = read_folder(kept, depth=4)
+    uploaded = read_folder(kept)
     manifest: dict = {"uploaded": sorted(uploaded), "graded": {}, "ignored": [], "notes": [], "error": None}
     try:
         chosen = choose_files(assignment, uploaded)

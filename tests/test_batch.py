@@ -45,7 +45,7 @@ def test_grade_folder_of_mixed_entries(tmp_path):
     rows = read_gradebook(out / "grades.csv")
     assert set(rows) == {"alice", "bob", "carol", "dave", "erin", "frank"}
     columns = list(next(iter(rows.values())))
-    assert columns[:3] == ["submission", "score", "max_score"] and {"q1", "q7"} <= set(columns)
+    assert columns[:6] == ["submission", "name", "email", "sid", "score", "max_score"] and {"q1", "q7", "gradescope_score", "difference"} <= set(columns)
     assert float(rows["alice"]["score"]) == 100 and float(rows["bob"]["score"]) == 0
     assert float(rows["carol"]["score"]) == 100 and "graded 'hw1/Convolution (1).py' as 'convolution.py'" in rows["carol"]["note"]
     assert rows["dave"]["status"] == "rejected" and "not a valid zip" in rows["dave"]["note"]

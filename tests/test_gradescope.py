@@ -26,6 +26,7 @@ from autograder.otter_plugin import FINAL, MANIFEST, MULTI_FILE_FOLDER, MULTI_FI
 from autograder.release import student_bundle_files
 from autograder.report import WHEN_STUDENTS_SEE, student_view, to_results_json
 from autograder.sandbox import running_as_root
+from autograder.submission import Entry
 
 needs_root = pytest.mark.skipif(not running_as_root(), reason="the Gradescope simulator needs root (a private mount namespace)")
 
@@ -192,7 +193,7 @@ def test_simulator_and_local_grading_write_the_same_results_json(a, release, tmp
     folder = bundle_folder(a, release, tmp_path / "upload", mutant_files(a, mutant))
     run = simulate_upload(a, release, folder.parent)
     shutil.copytree(folder.parent, tmp_path / "subs" / "student")
-    grade_entry(a.name, str(tmp_path / "subs" / "student"), str(tmp_path / "out"))
+    grade_entry(a.name, Entry.of(tmp_path / "subs" / "student"), str(tmp_path / "out"))
     local = json.loads((tmp_path / "out" / "student" / "results.json").read_text())
     assert without_timing(run.results) == without_timing(local)
     assert run.score < a.max_score
