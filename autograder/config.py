@@ -11,10 +11,23 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .sandbox import Limits
-
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS_DIR = ROOT / "assignments"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one worker (``[limits]``); ``call_timeout`` is per call, the rest per process."""
+
+    call_timeout: float = 20.0
+    import_timeout: float = 30.0
+    time_budget: float = 420.0  # seconds for a whole submission: fits Gradescope's 10 min
+    memory_mb: int = 1536
+    cpu_seconds: int = 600
+    nproc: int = 256
+    file_size_mb: int = 16
+    open_files: int = 64
+    output_kb: int = 64
 
 
 class ConfigError(ValueError):

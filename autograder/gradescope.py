@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ROOT, Assignment, find_assignment
-from .sandbox import descendants, memory_cgroup_dirs
+from .lifetime import descendants
+from .resources import memory_cgroup_dirs
 
 AUTOGRADER = Path("/autograder")
 MAMBA_SHIM = """#!/bin/bash

@@ -16,7 +16,8 @@ import select
 from typing import Any
 
 from . import wire
-from .sandbox import Limits, WorkerProcess
+from .config import Limits
+from .sandbox import WorkerProcess
 
 # Evidence of deterministic calls (``memoize`` in assignment.toml, e.g. hw4's seeded training
 # run), by the exact bytes of the worker's files and the call's arguments, for this process:

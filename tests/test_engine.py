@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from autograder import wire
+from autograder.config import Limits
+from autograder.lifetime import WORKER_UID_BASE, WORKER_UID_COUNT, running_as_root
 from autograder.proxy import (
     NotImplementedByStudent,
     StudentException,
@@ -16,7 +18,7 @@ from autograder.proxy import (
     StudentTimeout,
     WorkerDied,
 )
-from autograder.sandbox import WORKER_UID_BASE, WORKER_UID_COUNT, Limits, isolation, running_as_root
+from autograder.view import isolation
 
 FAST = Limits(call_timeout=2, import_timeout=10)
 
@@ -312,7 +314,7 @@ def test_a_forbidden_library_cannot_be_loaded_even_by_path(mode):
 
 def test_memory_budget_follows_the_container():
     """The worker's budget is the container's limit minus what is used, never above memory_mb."""
-    from autograder.sandbox import memory_budget_mb
+    from autograder.resources import memory_budget_mb
 
     limits = Limits(memory_mb=1536)
     mb = 1 << 20
