@@ -44,7 +44,7 @@ class UidLease:
 
 
 @functools.cache
-def _lease_dir() -> Path:
+def lease_dir() -> Path:
     for candidate in (Path("/run/convlab-workers"), Path(tempfile.gettempdir()) / "convlab-workers-uids"):
         with contextlib.suppress(OSError):
             candidate.mkdir(mode=0o700, exist_ok=True)
@@ -57,7 +57,7 @@ def lease_uid() -> UidLease:
     first = random.randrange(WORKER_UID_COUNT)
     for i in range(WORKER_UID_COUNT):
         slot = (first + i) % WORKER_UID_COUNT
-        fd = os.open(_lease_dir() / f"uid-{slot}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        fd = os.open(lease_dir() / f"uid-{slot}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

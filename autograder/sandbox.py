@@ -27,14 +27,17 @@ from .config import Limits
 from .lifetime import UidLease, die_with_parent, kill_all_of, lease_uid, running_as_root
 from .resources import MemoryWatch, apply_limits, memory_budget_mb, worker_groups
 from .view import (
+    JOURNAL,
     UNSHARE_FLAGS,
     WORKER_SCRIPT,
     default_hidden_paths,
     gate_libraries,
     isolation,
     jail_config,
+    landlock_version,
     make_reachable,
     protect_without_namespaces,
+    protection,
     workers_root,
 )
 
@@ -88,10 +91,11 @@ class WorkerProcess:
     """
 
     def __init__(self, files: dict[str, bytes], limits: Limits, hide: list[str] | None = None, forbidden: list[str] | None = None) -> None:
-        self.limits, self.lease, self.watch = limits, None, None
+        self.limits, self.lease, self.watch, self.journal = limits, None, None, None
         self.lease: UidLease | None
         self.memory_mb = memory_budget_mb(limits)
-        self.mode, forbidden = isolation(), list(forbidden or [])
+        self.mode, self.landlock, forbidden = isolation(), landlock_version(), list(forbidden or [])
+        protection()
         hide = sorted(set(hide if hide is not None else default_hidden_paths()))
         self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-", dir=workers_root()))
         for name, data in files.items():
@@ -125,8 +129,9 @@ class WorkerProcess:
         """The worker's uid must reach the interpreter and own its folder; without namespaces,
         the paths to hide and the forbidden libraries are closed to it by their modes."""
         assert self.lease is not None
+        self.journal = JOURNAL.hold()
         make_reachable([Path(sys.executable).resolve().parent, Path(sys.prefix), WORKER_SCRIPT.parent, self.directory.parent])
-        if self.mode == "plain":
+        if self.mode == "plain" and not self.landlock:
             protect_without_namespaces(hide)
             gate_libraries(forbidden)
         for path in [self.directory, *self.directory.iterdir()]:
@@ -134,6 +139,8 @@ class WorkerProcess:
 
     def _command(self, read_fd: int, write_fd: int, hide: list[str], forbidden: list[str], home: str) -> list[str]:
         cmd = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(read_fd), str(write_fd)]
+        if self.landlock:
+            cmd += ["--view", json.dumps({"version": self.landlock, "forbidden": forbidden})]
         if self.mode != "namespaces":
             return cmd
         jail = dict(jail_config(hide, forbidden, home), nproc=self.limits.nproc)
@@ -182,6 +189,9 @@ class WorkerProcess:
         if self.lease is not None:
             self.lease.release()
             self.lease = None
+        if self.journal is not None:
+            JOURNAL.release(self.journal)
+            self.journal = None
 
 
 def _worker_env(home: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The student worker: the only process that ever runs student code.
 
-Started by ``autograder.sandbox`` as ``python -I worker.py READ_FD WRITE_FD`` inside a directory
+Started by ``autograder.sandbox`` as ``python -I worker.py READ_FD WRITE_FD [--view V] [--jail J]`` in a directory
 that holds only the submission, with resource limits set and (as root) privileges dropped. It
 imports the submission, then serves requests from the grader: call a function with plain
 arguments, keep opaque results (a forward's ``cache``) as handles, send plain results back.
@@ -20,6 +20,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import json  # noqa: E402
 
+import landlock  # noqa: E402
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover - reported when the worker locks itself 
     seccomp_filter = None
 
 MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 38, 1
 
 
 def enter_jail(config: dict) -> None:
@@ -63,10 +64,14 @@ def enter_jail(config: dict) -> None:
     if config.get("drop"):
         import resource
 
+        parent = os.getppid()
         resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
         os.setgroups(config.get("groups", []))
         os.setgid(config["gid"])
         os.setuid(config["uid"])
+        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # the uid change cleared unshare's --kill-child
+        if os.getppid() != parent:
+            os._exit(1)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
@@ -83,9 +88,12 @@ def _refuse(event: str, args: tuple) -> None:
         raise PermissionError(NO_NETWORK)
 
 
-def lock_down() -> None:
-    """Before any student code: the seccomp filter (no processes, sockets, ptrace, namespaces)
-    and the audit hook that names what it denies. Without the filter, no student code runs."""
+def lock_down(view: dict | None) -> None:
+    """Before any student code: the Landlock view (``view``: its ABI version and the forbidden
+    libraries; the allow-list of ``landlock``), the seccomp filter (no processes, sockets, ptrace,
+    namespaces) and the audit hook that names what it denies. Without them, no student code runs."""
+    if view:
+        landlock.restrict(landlock.allow_list(view["forbidden"]), [os.getcwd()], view["version"])
     if os.environ.get("CONVLAB_NO_SECCOMP"):
         print("ConvLab warning: the seccomp filter is disabled (CONVLAB_NO_SECCOMP)", file=sys.stderr)
     elif seccomp_filter is None:
@@ -95,16 +103,18 @@ def lock_down() -> None:
     sys.addaudithook(_refuse)
 
 
-if len(sys.argv) > 3 and sys.argv[3] == "--jail":
-    enter_jail(json.loads(sys.argv[4]))
+OPTIONS = {k: json.loads(v) for k, v in zip(sys.argv[3::2], sys.argv[4::2], strict=False)}  # --jail, --view
+if "--jail" in OPTIONS:
+    enter_jail(OPTIONS["--jail"])
 try:
-    lock_down()
+    lock_down(OPTIONS.get("--view"))
     LOCK_ERROR = None
 except Exception as exc:  # noqa: BLE001 - reported to the grader instead of running student code
-    LOCK_ERROR = f"the grader could not install its system-call filter ({type(exc).__name__}: {exc})"
+    LOCK_ERROR = f"the grader could not lock the worker down ({type(exc).__name__}: {exc})"
 sys.path.pop(0)
 READ_FD, WRITE_FD = int(sys.argv[1]), int(sys.argv[2])
 sys.argv = sys.argv[:1]  # the jail's configuration is none of the submission's business
+del OPTIONS
 SANDBOX = os.getcwd()
 sys.path.insert(0, SANDBOX)
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import sysconfig
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +22,7 @@ from autograder.proxy import (
     StudentTimeout,
     WorkerDied,
 )
-from autograder.view import isolation
+from autograder.view import isolation, landlock_version
 
 FAST = Limits(call_timeout=2, import_timeout=10)
 
@@ -136,8 +140,13 @@ def test_worker_sees_no_grader_files_and_no_network():
 
     src = (
         "import os, socket\n"
+        "def listing(p):\n"
+        "    try:\n"
+        "        return sorted(os.listdir(p))\n"
+        "    except OSError:\n"
+        "        return None\n"
         "def probe(paths):\n"
-        "    seen = {p: sorted(os.listdir(p)) if os.path.isdir(p) else None for p in paths}\n"
+        "    seen = {p: listing(p) for p in paths}\n"
         "    try:\n"
         "        socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
         "        net = 'connected'\n"
@@ -148,7 +157,7 @@ def test_worker_sees_no_grader_files_and_no_network():
     secret = [str(ROOT / "assignments"), str(ROOT / "solutions"), str(ROOT / "tests")]
     with proxy(src) as st:
         seen, net = st.probe(secret)
-    assert all(listing in (None, []) for listing in seen.values()), seen  # covered, or gone with /tmp
+    assert all(listing in (None, []) for listing in seen.values()), seen  # covered, refused, or gone with /tmp
     assert net != "connected"
 
 
@@ -195,17 +204,22 @@ def test_per_case_deadline_overrides_the_default():
 
 # ---------------------------------------------------------------- the seccomp filter, in both modes
 
-MODES = ["namespaces", "plain"]
+MODES = ["namespaces", "plain", "fallback"]
 
 
 @pytest.fixture(params=MODES)
 def mode(request, monkeypatch):
-    """Run a test with namespaces (where this machine has them) and without (as on Gradescope)."""
+    """Run a test with namespaces (where this machine has them), without them (as on Gradescope,
+    Landlock where the kernel has it), and without either (the fallback of older kernels)."""
     from autograder import sandbox
 
     if request.param == "namespaces" and isolation() != "namespaces":
         pytest.skip("namespaces are unavailable on this machine")
-    monkeypatch.setattr(sandbox, "isolation", lambda: request.param)
+    if request.param == "plain" and not landlock_version():
+        pytest.skip("Landlock is unavailable on this machine")
+    monkeypatch.setattr(sandbox, "isolation", lambda: "namespaces" if request.param == "namespaces" else "plain")
+    if request.param == "fallback":
+        monkeypatch.setattr(sandbox, "landlock_version", lambda: 0)
     return request.param
 
 
@@ -263,6 +277,7 @@ def test_processes_that_escape_are_killed_with_the_uid(monkeypatch):
     from autograder import sandbox
 
     monkeypatch.setattr(sandbox, "isolation", lambda: "plain")
+    monkeypatch.setattr(sandbox, "landlock_version", lambda: 0)  # Landlock would refuse exec too
     monkeypatch.setenv("CONVLAB_NO_SECCOMP", "1")
     marker = f"convlab-escape-{os.getpid()}"
     src = (  # raw libc calls: the audit hook that names the rule is bypassed too
@@ -304,12 +319,48 @@ def test_a_forbidden_library_cannot_be_loaded_even_by_path(mode):
         "    try:\n"
         "        from torch.nn import functional\n"
         "        return 'imported', found\n"
-        "    except ImportError as exc:\n"
+        "    except (ImportError, OSError) as exc:\n"
         "        return type(exc).__name__, found\n"
     )
     with proxy(src, forbidden_imports=["torch"]) as st:
         outcome, readable = st.sneak()
-    assert outcome in ("ModuleNotFoundError", "ImportError") and readable == []
+    assert outcome in ("ModuleNotFoundError", "ImportError", "PermissionError") and readable == []
+
+
+@pytest.fixture
+def planted_package():
+    """A small package planted in the base interpreter's site-packages, outside the venv (as a
+    second copy of a forbidden library would lie there): its name, and the folder holding it."""
+    folder = Path(sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})["purelib"])
+    if not os.access(folder, os.W_OK):
+        pytest.skip(f"{folder} is not writable here")
+    name = f"convlab_planted_{os.getpid()}"
+    (folder / name).mkdir()
+    (folder / name / "__init__.py").write_text("ORACLE = 42\n")
+    os.chmod(folder / name, 0o755)
+    yield name, str(folder)
+    shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def test_a_forbidden_library_is_unreachable_wherever_it_lies(mode, planted_package):
+    """A copy of a forbidden library outside the venv (the base interpreter's site-packages):
+    deleting the ban and putting its folder on sys.path does not load it, nor does reading it."""
+    if mode == "fallback" and not running_as_root():
+        pytest.skip("an ordinary user without namespaces or Landlock has no file-system protection (README)")
+    name, folder = planted_package
+    src = (
+        "import os, sys\n"
+        "def sneak(name, folder):\n"
+        "    sys.modules.pop(name, None)\n"
+        "    sys.path.append(folder)\n"
+        "    try:\n"
+        "        return getattr(__import__(name), 'ORACLE', 'an empty folder')\n"
+        "    except Exception as exc:\n"
+        "        return type(exc).__name__\n"
+    )
+    with proxy(src, forbidden_imports=[name]) as st:
+        outcome = st.sneak(name, folder)
+    assert outcome in ("ModuleNotFoundError", "ImportError", "PermissionError", "an empty folder"), f"{mode}: the planted copy in {folder} was imported"
 
 
 def test_memory_budget_follows_the_container():
