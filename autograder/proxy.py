@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import select
+import subprocess
+import time
 from typing import Any
+
+import numpy as np
 
 from . import wire
 from .config import Limits
@@ -25,6 +28,7 @@ from .sandbox import WorkerProcess
 # the many hw4 submissions that differ only in resnet.py).
 _MEMO: dict[str, Any] = {}
 _MEMO_LIMIT = 64
+REPLY_GRACE = 5.0  # seconds a reply that has begun may take past the call's deadline
 
 
 class StudentError(Exception):
@@ -233,42 +237,82 @@ class StudentProxy:
             raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")), tuple(map(str, bases)))
         if status != "ok":
             raise StudentError(f"{fn}: the worker sent an invalid reply")
-        mutated = reply.get("mutated") or []
-        if mutated:
-            raise StudentError(f"{fn} modified its input argument(s) {', '.join(map(str, mutated))} in place")
         try:
-            return wire.decode(reply.get("value"), reply_blobs, self._generation)
+            value = wire.decode(reply.get("value"), reply_blobs, self._generation)
+            after = wire.decode(reply.get("inputs"), reply_blobs, self._generation)
         except wire.WireError as exc:
             self.close()
             raise StudentError(f"{fn}: the submission sent back malformed data ({exc})") from None
+        mutated = modified_inputs(wire.decode(enc_args, blobs), wire.decode(enc_kwargs, blobs), after)
+        if mutated:
+            raise StudentError(f"{fn} modified its input argument(s) {', '.join(mutated)} in place")
+        return value
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
+        """Send a request and read its reply, all within ``timeout`` (a reply that has begun gets
+        ``REPLY_GRACE`` more seconds to finish): a worker that stalls is ended, never waited for."""
         worker = self._worker
         assert worker is not None
         self._seq += 1
         header = dict(header, seq=self._seq)
+        deadline = time.monotonic() + timeout
         try:
-            wire.send(worker.to_child, header, blobs or [])
-            ready, _, _ = select.select([worker.from_child], [], [], timeout)
-            if not ready:
-                self.close()
-                self._timed_out.add(what)
-                raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
-            reply, reply_blobs = wire.receive(worker.from_child)
-            if reply.get("seq") != self._seq:
-                # something else wrote into the reply pipe: never trust this worker again
-                self.close()
-                raise StudentError(f"{what}: the submission wrote into the grader's channel")
-            return reply, reply_blobs
+            wire.send(worker.to_child, header, blobs or [], deadline)
+            if not wire.wait(worker.from_child, False, deadline):
+                raise self._stalled(what, f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
+            reply, reply_blobs = wire.receive(worker.from_child, deadline + REPLY_GRACE)
         except (EOFError, OSError):
             if worker.alive():
-                worker.process.wait(timeout=5)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(timeout=5)
             reason = worker.exit_description()
             self.close()
             raise WorkerDied(f"{what}: the worker process {reason}") from None
+        except wire.WireTimeout as exc:
+            stopped = "reading its request" if exc.writing else "responding mid-reply"
+            raise self._stalled(what, f"{what}: the worker stopped {stopped} ({exc}; limit {timeout:g} s)") from None
         except wire.WireError as exc:
             self.close()
             raise StudentError(f"{what}: the submission sent back malformed data ({exc})") from None
+        if reply.get("seq") != self._seq:
+            # something else wrote into the reply pipe: never trust this worker again
+            self.close()
+            raise StudentError(f"{what}: the submission wrote into the grader's channel")
+        return reply, reply_blobs
+
+    def _stalled(self, what: str, message: str) -> StudentTimeout:
+        """End a worker that ran out of time; the function is not run again."""
+        self.close()
+        self._timed_out.add(what)
+        return StudentTimeout(message)
+
+
+def modified_inputs(args: list, kwargs: dict, after: Any) -> list[str]:
+    """The array arguments the grader sent that came back different (or not at all) after the
+    call: compared byte for byte here, in the grader, never trusted from the worker."""
+    sent = _input_arrays(args, kwargs)
+    after = after if isinstance(after, dict) else {}
+    changed = []
+    for name, original in sent.items():
+        now = after.get(name)
+        same = isinstance(now, np.ndarray) and now.dtype == original.dtype and now.shape == original.shape
+        if not (same and now.tobytes() == original.tobytes()):
+            changed.append(name)
+    return sorted(changed)
+
+
+def _input_arrays(args: list, kwargs: dict) -> dict[str, np.ndarray]:
+    """The same places as ``worker.input_arrays`` names: ``0``, ``1['w']``, ``x``."""
+    found, stack = {}, [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, np.ndarray):
+            found[name] = value
+        elif isinstance(value, dict):
+            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
+    return found
 
 
 def _format_exception(reply: dict, headline: str) -> str:

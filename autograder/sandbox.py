@@ -120,6 +120,8 @@ class WorkerProcess:
         )
         os.close(to_child_r)
         os.close(from_child_w)
+        os.set_blocking(self.to_child, False)  # every read and write waits on a deadline (wire)
+        os.set_blocking(self.from_child, False)
         self.output = OutputDrain(self.process.stdout, limits.output_kb * 1024)
         self.output.start()
         self.watch = MemoryWatch(self.process, self.memory_mb)

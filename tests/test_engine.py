@@ -109,6 +109,47 @@ def test_input_mutation_is_detected():
             st.f(np.zeros(3))
 
 
+def test_input_mutation_verdict_is_the_graders():
+    """Patching NumPy's comparisons in the worker does not hide an in-place change: the worker
+    sends the arguments back and the grader compares bytes (NaN included, nested dicts too)."""
+    src = (
+        "import numpy as np\n"
+        "np.array_equal = np.allclose = np.testing.assert_array_equal = lambda *a, **k: True\n"
+        "def f(x, params):\n    params['w'][0] += 1.0\n    return x.sum()\n"
+        "def g(x, params):\n    return float(np.nansum(x))\n"
+    )
+    x = np.array([1.0, np.nan])
+    with proxy(src) as st:
+        with pytest.raises(Exception, match=r"modified its input argument\(s\) 1\['w'\] in place"):
+            st.f(x, {"w": np.zeros(2)})
+        assert st.g(x, {"w": np.zeros(2)}) == 1.0  # NaN in, NaN back: unchanged
+
+
+def test_a_half_written_reply_ends_the_worker_in_time(monkeypatch):
+    """Half a reply frame, then silence: the call ends at its deadline plus the reply's grace."""
+    from autograder import proxy as proxy_module
+
+    monkeypatch.setattr(proxy_module, "REPLY_GRACE", 0.5)
+    src = "import os, struct, time, __main__\ndef half():\n    os.write(__main__.WRITE_FD, struct.pack('>I', 1000) + b'{\"se')\n    time.sleep(60)\ndef ok():\n    return 3\n"
+    with proxy(src) as st:
+        started = time.monotonic()
+        with pytest.raises(StudentTimeout, match="stopped responding mid-reply"):
+            st.half()
+        assert time.monotonic() - started < FAST.call_timeout + 0.5 + 3
+        assert st.ok() == 3
+
+
+def test_a_worker_that_stops_reading_ends_in_time():
+    """A worker that no longer reads its requests cannot block the grader's write of a large one."""
+    src = "import sys, time\ndef deafen():\n    sys.modules['wire'].receive = lambda *a, **k: time.sleep(60)\n    return 1\ndef big(x):\n    return 2\n"
+    with proxy(src) as st:
+        assert st.deafen() == 1
+        started = time.monotonic()
+        with pytest.raises(StudentTimeout, match="stopped reading its request"):
+            st.big(np.zeros(1 << 20))
+        assert time.monotonic() - started < FAST.call_timeout + 3
+
+
 def test_output_flood_is_truncated():
     """Is printing 50 MB truncated while grading goes on?"""
     src = "import sys\ndef noisy():\n    for _ in range(50):\n        sys.stdout.write('x' * (1 << 20))\n    return 3\n"
