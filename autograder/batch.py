@@ -115,37 +115,58 @@ def grade_directory(assignment: Assignment, directory: Path, out: Path, jobs: in
     entries = list_entries(directory)
     out.mkdir(parents=True, exist_ok=True)
     rows: dict[str, dict] = {}
-    pending = list(entries)
     bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
-    attempts: dict[Path, int] = {}
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
+    broken: list[Path] = []
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
+    try:
+        futures = {pool.submit(grade_entry, assignment.name, str(e), str(out)): e for e in entries}
+        for future in as_completed(futures):
+            entry = futures[future]
+            try:
+                rows[entry.name] = future.result()
+            except BrokenProcessPool:
+                broken.append(entry)  # a pool process died: which submission killed it is unknown
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
+                rows[entry.name] = _crash_row(assignment, entry, f"{type(exc).__name__}: {exc}")
+            bar.update(1)
+            write_gradebook(assignment, list(rows.values()), out / "grades.csv")
+    except KeyboardInterrupt:
+        # Ctrl-C / SIGTERM: stop now; what is graded is already on disk, a rerun resumes
+        _stop(pool)
+        bar.close()
+        raise
+    pool.shutdown(wait=True)
+    _grade_alone(assignment, broken, out, jobs, rows, bar)
+    bar.close()
+    write_gradebook(assignment, list(rows.values()), out / "grades.csv")
+    return [rows[e.name] for e in entries]
+
+
+def _grade_alone(assignment: Assignment, entries: list[Path], out: Path, jobs: int, rows: dict[str, dict], bar: tqdm) -> None:
+    """The submissions of a broken pool, again, each in a pool of its own (``jobs`` at a time):
+    only a submission that breaks its own pool is charged, never its batch-mates."""
+    for start in range(0, len(entries), max(1, jobs)):
+        pools = {e: ProcessPoolExecutor(max_workers=1, initializer=_init_pool) for e in entries[start : start + max(1, jobs)]}
         try:
-            futures = {pool.submit(grade_entry, assignment.name, str(e), str(out)): e for e in pending}
-            pending = []
+            futures = {pool.submit(grade_entry, assignment.name, str(e), str(out)): e for e, pool in pools.items()}
             for future in as_completed(futures):
                 entry = futures[future]
                 try:
                     rows[entry.name] = future.result()
                 except BrokenProcessPool:
-                    attempts[entry] = attempts.get(entry, 0) + 1
-                    if attempts[entry] < 2:
-                        pending.append(entry)  # a pool process died; retry on a fresh pool
-                        continue
-                    rows[entry.name] = _crash_row(assignment, entry, "the grader process crashed twice on this submission")
+                    rows[entry.name] = _crash_row(assignment, entry, "the grader process crashed on this submission, also when graded alone")
                 except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
                     rows[entry.name] = _crash_row(assignment, entry, f"{type(exc).__name__}: {exc}")
                 bar.update(1)
                 write_gradebook(assignment, list(rows.values()), out / "grades.csv")
-        except KeyboardInterrupt:
-            # Ctrl-C / SIGTERM: stop now; what is graded is already on disk, a rerun resumes
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.kill()
-            bar.close()
-            raise
-        pool.shutdown(wait=True)
-    bar.close()
-    write_gradebook(assignment, list(rows.values()), out / "grades.csv")
-    return [rows[e.name] for e in entries]
+        finally:
+            for pool in pools.values():
+                _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()

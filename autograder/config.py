@@ -26,6 +26,7 @@ class Limits:
     cpu_seconds: int = 600
     nproc: int = 256
     file_size_mb: int = 16
+    disk_mb: int = 64  # the worker's whole writable folder (many small files fill a disk too)
     open_files: int = 64
     output_kb: int = 64
 

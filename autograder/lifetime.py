@@ -157,6 +157,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def undumpable() -> None:
+    """``PR_SET_DUMPABLE`` 0 for the grader: its ``/proc/<pid>`` (memory, environment) becomes
+    root's, and a worker of the same user cannot attach to it or read it."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process below it (through each thread's ``children``)."""
     found, stack = [], [pid]

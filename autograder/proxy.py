@@ -58,6 +58,10 @@ class WorkerDied(StudentError):
     """The worker process ended during a call (os._exit, a signal, a resource limit)."""
 
 
+class GraderError(StudentError):
+    """The grader itself failed (a full disk while starting a worker): this case only."""
+
+
 class SubmissionBroken(StudentError):
     """The submission could not be imported at all (syntax error, import error, exit at import)."""
 
@@ -112,7 +116,13 @@ class StudentProxy:
     def start(self) -> None:
         """Start a worker and import the submission; records ``import_error`` on failure."""
         self._generation += 1
-        self._worker = WorkerProcess(self._files, self._limits, self._hide, self._forbidden)
+        try:
+            self._worker = WorkerProcess(self._files, self._limits, self._hide, self._forbidden)
+        except OSError as exc:  # the next call tries again: a batch-mate's full disk costs one case
+            raise GraderError(
+                f"the grader could not start a worker for this case ({type(exc).__name__}: {exc}); "
+                "it was not graded, through no fault of the submission: ask for a regrade"
+            ) from None
         try:
             reply, _ = self._request(
                 {"op": "import", "modules": self._modules, "adapters": self._adapters, "forbidden": self._forbidden},

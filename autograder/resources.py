@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 
 from .config import Limits
-from .lifetime import descendants
+from .lifetime import PR_SET_DUMPABLE, descendants
 
 GATE_GID_BASE = 62000  # + a stable number per library: the group that may read that library
 # libraries a worker may be refused (forbidden_imports); a worker gets the groups of the rest
@@ -34,6 +34,9 @@ MAX_WORKER_FILES = 4096  # entries in the worker's folder (many tiny files fill 
 
 def apply_limits(limits: Limits) -> None:
     """setrlimit in the child before exec (the uid drop, if any, comes after)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the grader is not (its /proc is root's)
     with contextlib.suppress(OSError):
         Path("/proc/self/oom_score_adj").write_text("1000")  # out of memory: the worker dies first
     mb = 1 << 20
@@ -121,6 +124,42 @@ def tree_rss(pid: int) -> int:
         with contextlib.suppress(OSError, ValueError, IndexError):
             total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
     return total
+
+
+class DiskWatch(threading.Thread):
+    """Kills the worker's process group once its folder holds more than ``budget_mb`` or
+    ``MAX_WORKER_FILES`` entries (without namespaces; with them the folder is a sized tmpfs)."""
+
+    def __init__(self, process: subprocess.Popen, folder: Path, budget_mb: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.process, self.folder, self.budget, self.interval = process, folder, budget_mb << 20, interval
+        self.exceeded = False
+
+    def run(self) -> None:
+        while self.process.poll() is None:
+            if not folder_within(self.folder, self.budget, MAX_WORKER_FILES):
+                self.exceeded = True
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                return
+            time.sleep(self.interval)
+
+
+def folder_within(folder: Path, max_bytes: int, max_entries: int) -> bool:
+    """Whether ``folder`` (walked without following links) holds at most that many bytes and entries."""
+    total, count, stack = 0, 0, [str(folder)]
+    while stack:
+        with contextlib.suppress(OSError), os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                count += 1
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    total += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                if count > max_entries or total > max_bytes:
+                    return False
+    return True
 
 
 class MemoryWatch(threading.Thread):

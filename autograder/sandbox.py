@@ -24,8 +24,8 @@ import threading
 from pathlib import Path
 
 from .config import Limits
-from .lifetime import UidLease, die_with_parent, kill_all_of, lease_uid, running_as_root
-from .resources import MemoryWatch, apply_limits, memory_budget_mb, worker_groups
+from .lifetime import UidLease, die_with_parent, kill_all_of, lease_uid, remove_ipc_of, running_as_root, undumpable
+from .resources import MAX_WORKER_FILES, DiskWatch, MemoryWatch, apply_limits, memory_budget_mb, worker_groups
 from .view import (
     JOURNAL,
     UNSHARE_FLAGS,
@@ -91,41 +91,55 @@ class WorkerProcess:
     """
 
     def __init__(self, files: dict[str, bytes], limits: Limits, hide: list[str] | None = None, forbidden: list[str] | None = None) -> None:
-        self.limits, self.lease, self.watch, self.journal = limits, None, None, None
+        self.limits, self.lease, self.journal, self.process = limits, None, None, None
+        self.to_child = self.from_child = -1
         self.lease: UidLease | None
         self.memory_mb = memory_budget_mb(limits)
         self.mode, self.landlock, forbidden = isolation(), landlock_version(), list(forbidden or [])
         protection()
+        undumpable()
         hide = sorted(set(hide if hide is not None else default_hidden_paths()))
         self.directory = Path(tempfile.mkdtemp(prefix="convlab-worker-", dir=workers_root()))
-        for name, data in files.items():
-            (self.directory / name).write_bytes(data)
-        if running_as_root():
-            self.lease = lease_uid()
-            self._prepare_as_root(hide, forbidden)
+        try:
+            for name, data in files.items():
+                (self.directory / name).write_bytes(data)
+            if running_as_root():
+                self.lease = lease_uid()
+                self._prepare_as_root(hide, forbidden)
+            self._spawn(hide, forbidden)
+        except BaseException:
+            self.kill()  # a full disk (or any failure) here leaves nothing behind
+            raise
+
+    def _spawn(self, hide: list[str], forbidden: list[str]) -> None:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         home = str(Path(tempfile.gettempdir()) / "work") if self.mode == "namespaces" else str(self.directory)
         drop_to = (self.lease.uid, worker_groups(forbidden)) if self.lease and self.mode == "plain" else None
-        self.process = subprocess.Popen(
-            self._command(to_child_r, from_child_w, hide, forbidden, home),
-            cwd=self.directory,
-            env=_worker_env(home),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(to_child_r, from_child_w),
-            start_new_session=True,
-            preexec_fn=lambda: _preexec(limits, drop_to),
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
+        limits = self.limits
+        try:
+            self.process = subprocess.Popen(
+                self._command(to_child_r, from_child_w, hide, forbidden, home),
+                cwd=self.directory,
+                env=_worker_env(home),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(to_child_r, from_child_w),
+                start_new_session=True,
+                preexec_fn=lambda: _preexec(limits, drop_to),
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         os.set_blocking(self.to_child, False)  # every read and write waits on a deadline (wire)
         os.set_blocking(self.from_child, False)
         self.output = OutputDrain(self.process.stdout, limits.output_kb * 1024)
-        self.output.start()
-        self.watch = MemoryWatch(self.process, self.memory_mb)
-        self.watch.start()
+        self.watches = [MemoryWatch(self.process, self.memory_mb)]
+        if self.mode != "namespaces":  # with namespaces the folder is a tmpfs of that size
+            self.watches.append(DiskWatch(self.process, self.directory, limits.disk_mb))
+        for thread in [self.output, *self.watches]:
+            thread.start()
 
     def _prepare_as_root(self, hide: list[str], forbidden: list[str]) -> None:
         """The worker's uid must reach the interpreter and own its folder; without namespaces,
@@ -145,7 +159,7 @@ class WorkerProcess:
             cmd += ["--view", json.dumps({"version": self.landlock, "forbidden": forbidden})]
         if self.mode != "namespaces":
             return cmd
-        jail = dict(jail_config(hide, forbidden, home), nproc=self.limits.nproc)
+        jail = dict(jail_config(hide, forbidden, home), nproc=self.limits.nproc, disk_mb=self.limits.disk_mb, max_files=MAX_WORKER_FILES)
         if self.lease:
             jail.update(drop=True, uid=self.lease.uid, gid=self.lease.uid, groups=worker_groups(forbidden))
         userns = [] if running_as_root() else ["--user", "--map-root-user"]
@@ -159,8 +173,10 @@ class WorkerProcess:
         code = self.process.poll()
         if code is None:
             return "is still running"
-        if self.watch is not None and self.watch.exceeded:
+        if isinstance(self.watches[0], MemoryWatch) and self.watches[0].exceeded:
             return f"exceeded memory (limit {self.memory_mb} MB)"
+        if len(self.watches) > 1 and self.watches[1].exceeded:
+            return f"filled its folder past the disk budget ({self.limits.disk_mb} MB or {MAX_WORKER_FILES} files)"
         if code > 128 and code - 128 in signal.Signals._value2member_map_:  # via unshare
             code = 128 - code
         if code < 0:
@@ -174,26 +190,33 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """Kill the worker's whole process group (and, as root, every process of its uid), reap
-        it, release its uid and remove its directory."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        it, remove its directory and IPC objects, release its uid and the journaled modes."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         if self.lease is not None:
             kill_all_of(self.lease.uid)  # also what left the process group (setsid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            self._reap()
         for fd in (self.to_child, self.from_child):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        self.output.join(timeout=2)
-        if self.process.stdout:
-            self.process.stdout.close()
         shutil.rmtree(self.directory, ignore_errors=True)
         if self.lease is not None:
             self.lease.release()
             self.lease = None
+        elif self.process is not None:
+            remove_ipc_of(creators={self.process.pid})  # without root: its shared memory, by creator
         if self.journal is not None:
             JOURNAL.release(self.journal)
             self.journal = None
+
+    def _reap(self) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        self.output.join(timeout=2)
+        if self.process.stdout:
+            self.process.stdout.close()
 
 
 def _worker_env(home: str) -> dict[str, str]:

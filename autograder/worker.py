@@ -34,12 +34,13 @@ PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 38, 1
 
 
 def enter_jail(config: dict) -> None:
-    """Inside fresh mount/net/pid namespaces (``unshare``): hide the grader's files, then drop root.
+    """Inside fresh mount/net/pid/ipc namespaces (``unshare``): hide the grader's files, then drop root.
 
     Every path in ``config["hide"]`` (tests, solutions, results, other submissions' temp dirs)
-    is covered with an empty tmpfs; the worker's own directory is bind-mounted back at
-    ``config["home"]``. As real root the process then becomes ``nobody``; in a user namespace
-    (grading as an ordinary user) it stays the mapped user. Nothing here runs student code.
+    is covered with an empty tmpfs; the worker's files are copied into a tmpfs of ``disk_mb`` at
+    ``config["home"]`` (its only writable place, sized: it cannot fill the grader's disk). As
+    real root the process then becomes its pool uid; in a user namespace (grading as an ordinary
+    user) it stays the mapped user. Nothing here runs student code.
     """
     import ctypes
 
@@ -55,11 +56,15 @@ def enter_jail(config: dict) -> None:
     for path in sorted(config["hide"], key=len):
         if os.path.isdir(path) and not os.path.islink(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-    for path, fd in restore + [(config["home"], own)]:
+    for path, fd in restore:
         os.makedirs(path, exist_ok=True)
         mount(f"/proc/self/fd/{fd}", path, None, MS_BIND, None)
         os.close(fd)
     home = config["home"]
+    os.makedirs(home, exist_ok=True)
+    mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={config['disk_mb']}m,nr_inodes={config['max_files']},mode=700")
+    owner = (config["uid"], config["gid"]) if config.get("drop") else None
+    _copy_files(own, home, owner)
     os.chdir(home)
     if config.get("drop"):
         import resource
@@ -73,6 +78,18 @@ def enter_jail(config: dict) -> None:
         if os.getppid() != parent:
             os._exit(1)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _copy_files(source_fd: int, target: str, owner: tuple[int, int] | None) -> None:
+    """The submission's files (a flat folder the grader wrote) into the worker's tmpfs."""
+    for name in os.listdir(source_fd):
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=source_fd)
+        with os.fdopen(fd, "rb") as src, open(os.path.join(target, name), "wb") as dst:
+            dst.write(src.read())
+    for path in [target, *(os.path.join(target, n) for n in os.listdir(target))]:
+        if owner:
+            os.chown(path, *owner)
+    os.close(source_fd)
 
 
 PROCESS_EVENTS = {"os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "subprocess.Popen", "pty.spawn"}

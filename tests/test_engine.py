@@ -17,6 +17,7 @@ from autograder.config import Limits
 from autograder.lifetime import WORKER_UID_BASE, WORKER_UID_COUNT, running_as_root
 from autograder.proxy import (
     NotImplementedByStudent,
+    StudentError,
     StudentException,
     StudentProxy,
     StudentTimeout,
@@ -444,3 +445,103 @@ def test_deterministic_calls_run_once_per_identical_files():
         assert again.stamp(1) == first  # another submission, byte-identical: the same evidence
     with proxy(src + "# another submission\n", memoize=["stamp"]) as other:
         assert other.stamp(1) != first
+
+
+def test_no_ipc_objects_and_no_signals_through_file_ownership(mode):
+    """System V shared memory (it would outlive the worker) and F_SETOWN/F_SETSIG (the kernel
+    would signal the grader on I/O) are refused in every mode."""
+    src = (
+        "import ctypes, fcntl, os\n"
+        "def shm():\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    return libc.shmget(0, 1 << 20, 0o1600), ctypes.get_errno()\n"
+        "def setown():\n"
+        "    r, w = os.pipe()\n"
+        "    out = []\n"
+        "    for cmd, arg in ((fcntl.F_SETOWN, os.getppid() or 1), (10, 9)):\n"
+        "        try:\n"
+        "            fcntl.fcntl(r, cmd, arg)\n"
+        "            out.append(0)\n"
+        "        except OSError as exc:\n"
+        "            out.append(exc.errno)\n"
+        "    return out\n"
+    )
+    with proxy(src) as st:
+        assert st.shm() == (-1, 1)  # EPERM
+        assert st.setown() == [1, 1]
+
+
+def test_the_disk_budget_ends_a_worker_that_fills_its_folder(mode):
+    """Many small files: past ``disk_mb`` (or the file count) the worker is ended (without
+    namespaces) or its writes fail (with them: a sized tmpfs); the next call runs normally."""
+    src = (
+        "import os\n"
+        "def fill():\n"
+        "    for i in range(100000):\n"
+        "        with open(f'f{i}', 'wb') as f:\n"
+        "            f.write(b'x' * 8192)\n"
+        "    return 'filled'\n"
+        "def ok():\n"
+        "    return 1\n"
+    )
+    limits = Limits(call_timeout=10, import_timeout=10, disk_mb=4)
+    with proxy(src, limits) as st:
+        with pytest.raises((WorkerDied, StudentException), match="disk budget|No space left|Disk quota"):
+            st.fill()
+        assert st.ok() == 1
+
+
+def test_a_grader_os_error_fails_only_that_case(monkeypatch):
+    """A full disk while the grader starts a worker fails that call with a clear message; the
+    next call starts a worker normally."""
+    from autograder import proxy as proxy_module
+
+    real, calls = proxy_module.WorkerProcess, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(proxy_module, "WorkerProcess", flaky)
+    with proxy("import os\ndef die():\n    os._exit(0)\ndef ok():\n    return 4\n") as st:
+        with pytest.raises(WorkerDied):
+            st.die()
+        with pytest.raises(StudentError, match="could not start a worker.*No space left.*no fault of the submission"):
+            st.ok()
+        assert st.ok() == 4
+
+
+GRADER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from autograder.proxy import StudentProxy
+from autograder.lifetime import descendants
+st = StudentProxy({{"sub.py": b"import time\\ndef wait():\\n    time.sleep(60)\\n"}}, ["sub"]).__enter__()
+print(" ".join(map(str, descendants(st._worker.process.pid))), flush=True)
+st.wait()
+"""
+
+
+def test_nothing_outlives_a_killed_grader(mode):
+    """SIGKILL the grader mid-call: within 2 s no process of its worker is left (the parent-death
+    signal survives the uid change; with namespaces the PID namespace dies with it)."""
+    import signal
+    import subprocess
+
+    from autograder.config import ROOT
+
+    env = dict(os.environ, CONVLAB_NO_NAMESPACES="1" if mode != "namespaces" else "")
+    if mode == "fallback":
+        env["CONVLAB_NO_LANDLOCK"] = "1"
+    env = {k: v for k, v in env.items() if v != ""}
+    grader = subprocess.Popen([sys.executable, "-c", GRADER.format(root=str(ROOT))], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    pids = [int(p) for p in grader.stdout.readline().split()]
+    assert pids, "the grader did not start its worker"
+    time.sleep(0.3)
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    time.sleep(2)
+    alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:3]]
+    assert alive == [], f"{mode}: processes of the worker outlived the grader: {alive}"
