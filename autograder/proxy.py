@@ -14,12 +14,13 @@ import copy
 import hashlib
 import subprocess
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import wire
-from .config import Limits
+from .config import Limits, top_level_names
 from .sandbox import WorkerProcess
 
 # Evidence of deterministic calls (``memoize`` in assignment.toml, e.g. hw4's seeded training
@@ -56,6 +57,10 @@ class StudentTimeout(StudentError):
 
 class WorkerDied(StudentError):
     """The worker process ended during a call (os._exit, a signal, a resource limit)."""
+
+
+class FunctionNotFound(StudentError):
+    """The worker's files do not define the function."""
 
 
 class GraderError(StudentError):
@@ -237,7 +242,7 @@ class StudentProxy:
         status = reply.get("status")
         if status == "notfound":
             reasons = [f"{name} was not submitted" for name in self._missing] + list(self.module_errors.values())
-            raise StudentError(f"the submission has no function {fn}" + (": " + "; ".join(reasons) if reasons else ""))
+            raise FunctionNotFound(f"the submission has no function {fn}" + (": " + "; ".join(reasons) if reasons else ""))
         if status == "exception":
             if reply.get("etype") == "NotImplementedError":
                 raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")
@@ -344,36 +349,33 @@ def _walk(args: tuple, kwargs: dict):
 
 
 def defined_names(files: dict[str, bytes]) -> set[str]:
-    """Top-level functions, classes and assigned names of Python files (statically: nothing runs)."""
-    import ast
+    """Top-level names of the Python files among ``files`` (statically: nothing runs)."""
+    return {n for name, data in files.items() if name.endswith(".py") for n in top_level_names(data)}
 
-    names: set[str] = set()
-    for name, data in files.items():
-        if not name.endswith(".py"):
-            continue
-        try:
-            tree = ast.parse(data.decode("utf-8", "replace"))
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return names
+
+@dataclass
+class WorkerGroupProxy:
+    """One ``[[workers]]`` group of a submission: its proxy, the files it grades, and the names
+    its submitted files and adapters define (for messages only: routing never trusts them)."""
+
+    proxy: StudentProxy
+    files: tuple[str, ...]
+    defined: set[str]
 
 
 class SubmissionProxy:
     """A submission graded in one worker per import policy (``[[workers]]`` of assignment.toml).
 
-    Each call goes to the worker whose files (or adapters) define the function, so a NumPy-only
-    file never shares a process with a file allowed to use torch. One worker runs at a time
-    (memory); the others start on demand. A single policy is just one group.
+    A call goes to the worker of the group that owns the function by the assignment's policy
+    (``owners``: function -> group), never to whichever file happens to define it, so a NumPy-only
+    file never hands its functions to a file allowed to use torch. A function missing from its
+    owner's file fails with a message naming that file (and where else it was defined). One
+    worker runs at a time (memory); the others start on demand. A single policy is one group.
     """
 
-    def __init__(self, groups: list[tuple[StudentProxy, set[str]]]) -> None:
+    def __init__(self, groups: list[WorkerGroupProxy], owners: dict[str, int] | None = None) -> None:
         self._groups = groups
+        self._owners = owners or {}
         self._active: StudentProxy | None = None
 
     def __enter__(self) -> "SubmissionProxy":
@@ -383,23 +385,41 @@ class SubmissionProxy:
         self.close()
 
     def close(self) -> None:
-        for proxy, _ in self._groups:
-            proxy.close()
+        for group in self._groups:
+            group.proxy.close()
 
     def _convlab_release(self) -> None:
         """``checklib.release_workers``: free the workers until the next call."""
         self.close()
         self._active = None
 
-    def _route(self, fn: str) -> StudentProxy:
-        return next((proxy for proxy, names in self._groups if fn in names), self._groups[0][0])
+    def route(self, fn: str) -> WorkerGroupProxy:
+        """The group whose worker runs ``fn``: its owner by policy, the only group, or an error."""
+        if len(self._groups) == 1:
+            return self._groups[0]
+        if fn not in self._owners:
+            raise StudentError(f"{fn} is not a function of this assignment (the grader has no file that owns it)")
+        return self._groups[self._owners[fn]]
 
     def call(self, fn: str, *args: Any, **kwargs: Any) -> Any:
-        proxy = self._route(fn)
-        if self._active is not None and self._active is not proxy:
+        group = self.route(fn)
+        if self._active is not None and self._active is not group.proxy:
             self._active.close()  # only one worker holds memory at a time
-        self._active = proxy
-        return proxy.call(fn, *args, **kwargs)
+        self._active = group.proxy
+        try:
+            return group.proxy.call(fn, *args, **kwargs)
+        except FunctionNotFound as exc:
+            if len(self._groups) == 1:
+                raise
+            raise FunctionNotFound(self._misplaced(fn, group, str(exc))) from None
+
+    def _misplaced(self, fn: str, owner: WorkerGroupProxy, detail: str) -> str:
+        where = " or ".join(owner.files)
+        elsewhere = [f for g in self._groups if g is not owner and fn in g.defined for f in g.files]
+        message = f"{fn} must be defined in {where}"
+        if elsewhere:
+            message += f", but it is in {' and '.join(elsewhere)}: each file is graded in its own worker, under its own import rules"
+        return f"{message} ({detail})"
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -409,19 +429,20 @@ class SubmissionProxy:
     @contextlib.contextmanager
     def deadline(self, seconds: float | None):
         with contextlib.ExitStack() as stack:
-            for proxy, _ in self._groups:
-                stack.enter_context(proxy.deadline(seconds))
+            for group in self._groups:
+                stack.enter_context(group.proxy.deadline(seconds))
             yield
 
     @property
     def call_timeout(self) -> float:
-        return self._groups[0][0].call_timeout
+        return self._groups[0].proxy.call_timeout
 
     @property
     def import_errors(self) -> list[str]:
         """What could not be imported, in the workers that were started."""
         errors = []
-        for proxy, _ in self._groups:
+        for group in self._groups:
+            proxy = group.proxy
             if proxy.import_error:
                 errors.append(proxy.import_error)
             else:
@@ -430,4 +451,4 @@ class SubmissionProxy:
 
     @property
     def output(self) -> str:
-        return "".join(proxy.output for proxy, _ in self._groups)
+        return "".join(group.proxy.output for group in self._groups)

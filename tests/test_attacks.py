@@ -50,13 +50,17 @@ def assignment_of(path: Path) -> Assignment:
 
 
 def attack_files(path: Path, tag: str, port: int = 0) -> dict[str, bytes]:
-    """The attacked submission: a solution file with the attack appended; its leftover processes
-    are named after ``tag`` so tests running in parallel each look for their own."""
+    """The attacked submission: a solution file with the attack appended (a section after a line
+    ``# ---- append to: resnet.py`` goes to that file); its leftover processes are named after
+    ``tag`` so tests running in parallel each look for their own."""
     a = assignment_of(path)
     target = header(path, "target") or a.files[0]
     attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}").replace("_EXFIL_PORT = 0", f"_EXFIL_PORT = {port}")
+    attack = attack.replace("_ROOT = None", f"_ROOT = {str(ROOT)!r}")
     files = solution_files(a)
-    files[target] = files[target] + b"\n\n# ---- attack\n" + attack.encode()
+    sections = re.split(r"^# ---- append to: (\S+)$", attack, flags=re.MULTILINE)
+    for name, text in zip([target, *sections[1::2]], sections[0::2], strict=True):
+        files[name] = files[name] + b"\n\n# ---- attack\n" + text.encode()
     return files
 
 

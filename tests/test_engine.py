@@ -545,3 +545,59 @@ def test_nothing_outlives_a_killed_grader(mode):
     time.sleep(2)
     alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:3]]
     assert alive == [], f"{mode}: processes of the worker outlived the grader: {alive}"
+
+
+# ---------------------------------------------------------------- routing by policy (several files)
+
+TWO_GROUPS = """
+name = "{name}"
+title = "t"
+files = ["a.py", "b.py"]
+[[workers]]
+files = ["a.py"]
+functions = ["f"]
+[[workers]]
+files = ["b.py"]
+functions = [{b_functions}]
+[[questions]]
+id = "q1"
+title = "f"
+points = 1
+[[questions]]
+id = "q2"
+title = "g"
+points = 1
+"""
+
+
+def test_the_config_refuses_an_ambiguous_or_missing_owner(tmp_path):
+    from autograder.config import ConfigError, load_assignment
+
+    def load(b_functions: str):
+        folder = tmp_path / f"hw9_{len(b_functions)}"
+        folder.mkdir()
+        (folder / "assignment.toml").write_text(TWO_GROUPS.format(name=folder.name, b_functions=b_functions))
+        return load_assignment(folder)
+
+    assert load('"g"').owners == {"f": 0, "g": 1}
+    with pytest.raises(ConfigError, match="two \\[\\[workers\\]\\] groups"):
+        load('"g", "f"')
+    with pytest.raises(ConfigError, match="no \\[\\[workers\\]\\] group owns \\['g'\\]"):
+        load("")
+
+
+def test_a_call_runs_only_in_its_owners_worker():
+    """Routing never follows what the submission defines: a function owned by a.py but defined
+    in b.py fails with a message naming a.py (and b.py), and b.py's worker is never asked."""
+    from autograder.proxy import FunctionNotFound, SubmissionProxy, WorkerGroupProxy
+
+    a = StudentProxy({"a.py": b"def h():\n    return 1\n"}, ["a"], limits=FAST)
+    b = StudentProxy({"b.py": b"def f():\n    return 'from b'\n"}, ["b"], limits=FAST)
+    sub = SubmissionProxy([WorkerGroupProxy(a, ("a.py",), {"h"}), WorkerGroupProxy(b, ("b.py",), {"f"})], {"f": 0, "h": 0})
+    with sub:
+        assert sub.route("f").proxy is a and sub.h() == 1
+        with pytest.raises(FunctionNotFound, match="f must be defined in a.py, but it is in b.py"):
+            sub.f()
+        with pytest.raises(StudentError, match="not a function of this assignment"):
+            sub.route("anything_else")
+    assert b._worker is None  # never started
