@@ -154,7 +154,8 @@ class WorkerProcess:
             os.chown(path, self.lease.uid, self.lease.uid)
 
     def _command(self, read_fd: int, write_fd: int, hide: list[str], forbidden: list[str], home: str) -> list[str]:
-        cmd = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(read_fd), str(write_fd)]
+        # -u: what a submission prints survives the SIGKILL that ends its worker
+        cmd = [sys.executable, "-I", "-B", "-u", str(WORKER_SCRIPT), str(read_fd), str(write_fd)]
         if self.landlock:
             cmd += ["--view", json.dumps({"version": self.landlock, "forbidden": forbidden})]
         if self.mode != "namespaces":

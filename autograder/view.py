@@ -104,7 +104,8 @@ def covered(paths: list[Path], hide: list[str]) -> list[str]:
 
 def default_hidden_paths() -> list[str]:
     """What a worker must not see: the project's secrets and outputs, and every temp directory."""
-    paths = [ROOT / name for name in ("assignments", "solutions", "dist", "tests", ".git")]
+    # .tmp holds the table cache whatever TMPDIR is (tables.CACHE_DIR)
+    paths = [ROOT / name for name in ("assignments", "solutions", "dist", "tests", ".git", ".tmp")]
     # world-writable places too: inside the namespace nothing a worker writes outlives it
     paths += [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/autograder")]
     return [str(p) for p in paths]
@@ -173,8 +174,8 @@ def protect_without_namespaces(hide: list[str]) -> None:
     needed = [Path(sys.executable).resolve().parent, Path(sys.prefix).resolve(), workers_root().resolve(), WORKER_SCRIPT.resolve().parent]
     for raw in hide:
         path = Path(raw)
-        if path.is_dir() and not path.is_symlink() and not path.stat().st_mode & 0o002:
-            _protect(path.resolve(), needed)
+        if path.exists() and not path.is_symlink() and not path.stat().st_mode & 0o002:
+            _protect(path.resolve(), needed)  # a folder, or a file (a worktree's .git)
 
 
 def _protect(path: Path, needed: list[Path]) -> None:
