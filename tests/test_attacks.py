@@ -54,17 +54,32 @@ def assignment_of(path: Path) -> Assignment:
 
 def attack_files(path: Path, tag: str, port: int = 0) -> dict[str, bytes]:
     """The attacked submission: a solution file with the attack appended (a section after a line
-    ``# ---- append to: resnet.py`` goes to that file); its leftover processes are named after
-    ``tag`` so tests running in parallel each look for their own."""
+    ``# ---- append to: resnet.py`` goes to that file; ``# ---- drop from resnet.py: f, g``
+    deletes those top-level functions from it); its leftover processes are named after ``tag``
+    so tests running in parallel each look for their own."""
     a = assignment_of(path)
     target = header(path, "target") or a.files[0]
     attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}").replace("_EXFIL_PORT = 0", f"_EXFIL_PORT = {port}")
     attack = attack.replace("_ROOT = None", f"_ROOT = {str(ROOT)!r}")
     files = solution_files(a)
+    for name, dropped in re.findall(r"^# ---- drop from (\S+): (.*)$", attack, flags=re.MULTILINE):
+        files[name] = _without(files[name], {d.strip() for d in dropped.split(",")})
     sections = re.split(r"^# ---- append to: (\S+)$", attack, flags=re.MULTILINE)
     for name, text in zip([target, *sections[1::2]], sections[0::2], strict=True):
         files[name] = files[name] + b"\n\n# ---- attack\n" + text.encode()
     return files
+
+
+def _without(source: bytes, names: set[str]) -> bytes:
+    """``source`` without its top-level functions called ``names`` (their decorators included)."""
+    import ast
+
+    lines = source.decode().splitlines(keepends=True)
+    for node in reversed(ast.parse(source).body):
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+            del lines[start : node.end_lineno]
+    return "".join(lines).encode()
 
 
 def zeroed(path: Path) -> set[str]:

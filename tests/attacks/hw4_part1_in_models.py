@@ -60,5 +60,4 @@ def residual_block_backward(dout, cache):
     return found[0].numpy(), {n: g.numpy() for n, g in zip(names, found[1:], strict=True)}
 
 
-# ---- append to: resnet.py
-del batchnorm2d_forward, batchnorm2d_backward, residual_block_forward, residual_block_backward
+# ---- drop from resnet.py: batchnorm2d_forward, batchnorm2d_backward, residual_block_forward, residual_block_backward

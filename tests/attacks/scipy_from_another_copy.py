@@ -12,8 +12,8 @@ import sys
 
 
 def _scipy_signal():
-    for name in [m for m in sys.modules if m == "scipy" or m.startswith("scipy.")]:
-        del sys.modules[name]
+    for name in [m for m, module in sys.modules.items() if module is None or m == "scipy" or m.startswith("scipy.")]:
+        del sys.modules[name]  # every ban (scipy probes torch)
     places = [sys.base_prefix + "/lib/python3*/site-packages", "/usr/lib/python3*/dist-packages", "/usr/local/lib/python3*/*-packages", "/root/.local/lib/python3*/site-packages"]
     sys.path += [p for pattern in places for p in glob.glob(pattern)]
     try:
