@@ -3,6 +3,7 @@ whose reads had no deadline hung forever. The reply has the call's deadline: q3 
 "stopped responding mid-reply", and the batch moves on.
 """
 # gradescope: yes
+# otter: no
 # zeroes: q3
 # message: stopped responding mid-reply
 

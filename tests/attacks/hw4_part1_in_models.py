@@ -9,6 +9,7 @@ exist: q1-q4 score 0 with a message naming resnet.py.
 # assignment: hw4
 # gradescope: yes
 # target: models.py
+# otter: no
 # zeroes: q1,q2,q3,q4
 # message: must be defined in resnet.py
 import numpy as np

@@ -4,6 +4,7 @@ every site folder but the venv's own entries out of the worker's view; namespace
 copy with tmpfs; the chmod fallback gates every copy it finds. q2 and q3 then score 0.
 """
 # gradescope: yes
+# otter: no
 # zeroes: q2,q3
 # message: values differ
 
