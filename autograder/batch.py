@@ -15,7 +15,7 @@ import functools
 import hashlib
 import json
 import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,52 +176,93 @@ def grade_directory(
             raise SubmissionError(f"--rename {who}:{expected}={target}: no submission of {who!r} is being graded")
     previous = gradebook.read_gradebook(out / "grades.csv")
     recovered = gradebook.recover(assignment, out, {r.get("submission", "") for r in previous})
-    rows: dict[str, dict] = {}
-    unchanged: set[str] = set()
+    bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
+    batch = _Batch(assignment, out, export, roster, renames or [], bool(only), bar, previous, recovered)
+    try:
+        broken = batch.grade(entries, max(1, jobs))
+        batch.grade_alone(broken, max(1, jobs))
+    finally:
+        bar.close()
+    merged, summary = batch.save()
+    compared, mismatches = gradebook.reconcile(assignment, merged, export, graded=set(batch.rows))
+    return Run(entries, [batch.rows[e.name] for e in entries], merged, summary, export, compared, mismatches)
 
-    def save() -> tuple[list[dict], Summary]:
-        for name, row in rows.items():
+
+@dataclass
+class _Batch:
+    """A grade run in progress: sends entries to pool processes, records their rows and keeps
+    the merged gradebook saved after every submission."""
+
+    assignment: Assignment
+    out: Path
+    export: Export | None
+    roster: list[Submitter] | None
+    renames: list[Rename]
+    force: bool
+    bar: tqdm
+    previous: list[dict]
+    recovered: dict
+    rows: dict[str, dict] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
+
+    def save(self) -> tuple[list[dict], Summary]:
+        for name, row in self.rows.items():
             if row.pop("resumed", False):
-                unchanged.add(name)
-        merged, summary = gradebook.merge(assignment, rows, out, export, roster, unchanged, previous, recovered)
-        gradebook.write_gradebook(assignment, merged, out / "grades.csv")
+                self.unchanged.add(name)
+        merged, summary = gradebook.merge(self.assignment, self.rows, self.out, self.export, self.roster, self.unchanged, self.previous, self.recovered)
+        gradebook.write_gradebook(self.assignment, merged, self.out / "grades.csv")
         return merged, summary
 
-    def submit(pool: ProcessPoolExecutor, entry: Entry):  # the one way an entry is sent to a pool (retries too)
-        return pool.submit(grade_entry, assignment.name, entry, str(out), renames_for(entry, renames or [], export), bool(only))
+    def submit(self, pool: ProcessPoolExecutor, entry: Entry) -> Future:
+        """The one way an entry is sent to a pool (first tries and retries alike)."""
+        renames = renames_for(entry, self.renames, self.export)
+        return pool.submit(grade_entry, self.assignment.name, entry, str(self.out), renames, self.force)
 
-    pending = list(entries)
-    bar = tqdm(total=len(entries), desc=f"grading {assignment.name}", unit="sub", disable=not progress)
-    attempts: dict[Entry, int] = {}
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_pool)
+    def record(self, entry: Entry, future: Future, broken: list[Entry] | None) -> None:
+        """The entry's row; a dead pool process puts it in ``broken`` (to grade again alone),
+        or, when it was graded alone, charges it."""
         try:
-            futures = {submit(pool, e): e for e in pending}
-            pending = []
+            self.rows[entry.name] = future.result()
+        except BrokenProcessPool:
+            if broken is not None:
+                broken.append(entry)  # a pool process died: which submission killed it is unknown
+                return
+            self.rows[entry.name] = _crash_row(self.assignment, entry, "the grader process crashed on this submission, also when graded alone")
+        except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
+            self.rows[entry.name] = _crash_row(self.assignment, entry, f"{type(exc).__name__}: {exc}")
+        self.bar.update(1)
+        self.save()
+
+    def grade(self, entries: list[Entry], jobs: int) -> list[Entry]:
+        """Grade ``entries`` in one pool of ``jobs`` processes; returns those a dead process took down."""
+        broken: list[Entry] = []
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool)
+        try:
+            futures = {self.submit(pool, e): e for e in entries}
             for future in as_completed(futures):
-                entry = futures[future]
-                try:
-                    rows[entry.name] = future.result()
-                except BrokenProcessPool:
-                    attempts[entry] = attempts.get(entry, 0) + 1
-                    if attempts[entry] < 2:
-                        pending.append(entry)  # a pool process died; retry on a fresh pool
-                        continue
-                    rows[entry.name] = _crash_row(assignment, entry, "the grader process crashed twice on this submission")
-                except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
-                    rows[entry.name] = _crash_row(assignment, entry, f"{type(exc).__name__}: {exc}")
-                bar.update(1)
-                save()
+                self.record(futures[future], future, broken)
         except KeyboardInterrupt:
-            # Ctrl-C / SIGTERM: stop now; what is graded is already on disk, a rerun resumes
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.kill()
-            bar.close()
+            _stop(pool)  # Ctrl-C / SIGTERM: what is graded is already on disk, a rerun resumes
             raise
         pool.shutdown(wait=True)
-    bar.close()
-    merged, summary = save()
-    compared, mismatches = gradebook.reconcile(assignment, merged, export, graded=set(rows))
-    return Run(entries, [rows[e.name] for e in entries], merged, summary, export, compared, mismatches)
+        return broken
+
+    def grade_alone(self, entries: list[Entry], jobs: int) -> None:
+        """The submissions of a broken pool, again, each in a pool of its own (``jobs`` at a
+        time): only a submission that breaks its own pool is charged, never its batch-mates."""
+        for start in range(0, len(entries), jobs):
+            pools = {e: ProcessPoolExecutor(max_workers=1, initializer=_init_pool) for e in entries[start : start + jobs]}
+            try:
+                futures = {self.submit(pool, e): e for e, pool in pools.items()}
+                for future in as_completed(futures):
+                    self.record(futures[future], future, None)
+            finally:
+                for pool in pools.values():
+                    _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()

@@ -11,12 +11,26 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .sandbox import Limits
-
 ROOT = Path(__file__).resolve().parent.parent
 # when students see the hidden tests' results on Gradescope (Gradescope's visibility values)
 HIDDEN_RESULTS = ("after_published", "hidden", "visible")
 ASSIGNMENTS_DIR = ROOT / "assignments"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one worker (``[limits]``); ``call_timeout`` is per call, the rest per process."""
+
+    call_timeout: float = 20.0
+    import_timeout: float = 30.0
+    time_budget: float = 420.0  # seconds for a whole submission: fits Gradescope's 10 min
+    memory_mb: int = 1536
+    cpu_seconds: int = 600
+    nproc: int = 256
+    file_size_mb: int = 16
+    disk_mb: int = 64  # the worker's whole writable folder (many small files fill a disk too)
+    open_files: int = 64
+    output_kb: int = 64
 
 
 class ConfigError(ValueError):
@@ -52,6 +66,7 @@ class WorkerGroup:
     files: tuple[str, ...]
     forbidden_imports: tuple[str, ...] = ()
     adapters: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()  # the graded functions its files must define (routing)
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,29 @@ class Assignment:
         if self.workers:
             return self.workers
         return (WorkerGroup(tuple(self.files), tuple(self.forbidden_imports), tuple(self.adapters)),)
+
+    @property
+    def owners(self) -> dict[str, int]:
+        """Graded function (or class) -> index of the worker group whose files must define it.
+
+        A call runs only in its owner's worker, whatever the submission defines where (hw4:
+        Part 1 runs in ``resnet.py``'s NumPy-only worker even if ``models.py`` defines it too).
+        From ``functions`` of each ``[[workers]]`` group, else from the solution's files; checked
+        when the assignment is loaded (``_check_owners``)."""
+        if len(self.worker_groups) == 1:
+            return {}
+        declared = {fn: i for i, g in enumerate(self.worker_groups) for fn in g.functions}
+        return declared or self._solution_owners()
+
+    def _solution_owners(self) -> dict[str, int]:
+        owners: dict[str, int] = {}
+        for i, group in enumerate(self.worker_groups):
+            for name in group.files:
+                path = self.solution_dir / name
+                for fn in top_level_names(path.read_bytes()) if path.is_file() else ():
+                    if not fn.startswith("_"):
+                        owners.setdefault(fn, i)
+        return owners
 
     def forbidden_for(self, filename: str) -> list[str]:
         """The modules ``filename`` may not import."""
@@ -149,7 +187,25 @@ _TOP_KEYS = {
     "name", "title", "files", "questions", "opaque_returns", "forbidden_imports", "adapters",
     "grading_requirements", "practice_requires", "memoize", "limits", "workers", "hidden_results",
 }  # fmt: skip
-_WORKER_KEYS = {"files", "forbidden_imports", "adapters"}
+_WORKER_KEYS = {"files", "forbidden_imports", "adapters", "functions"}
+
+
+def top_level_names(source: bytes) -> set[str]:
+    """Top-level functions, classes and assigned names of a Python file (statically: nothing runs)."""
+    import ast
+
+    try:
+        tree = ast.parse(source.decode("utf-8", "replace"))
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _worker_groups(raw: list[dict], files: list[str], path: Path, top_level: set[str]) -> tuple[WorkerGroup, ...]:
@@ -158,7 +214,9 @@ def _worker_groups(raw: list[dict], files: list[str], path: Path, top_level: set
         unknown = set(entry) - _WORKER_KEYS
         if unknown:
             raise ConfigError(f"{path}: unknown keys {sorted(unknown)} in [[workers]]")
-        groups.append(WorkerGroup(tuple(entry["files"]), tuple(entry.get("forbidden_imports", [])), tuple(entry.get("adapters", []))))
+        groups.append(
+            WorkerGroup(tuple(entry["files"]), tuple(entry.get("forbidden_imports", [])), tuple(entry.get("adapters", [])), tuple(entry.get("functions", [])))
+        )
     if groups and (both := {"forbidden_imports", "adapters"} & top_level):
         raise ConfigError(f"{path}: with [[workers]], give {sorted(both)} per group, not at the top level")
     listed = [f for g in groups for f in g.files]
@@ -209,7 +267,36 @@ def load_assignment(directory: Path) -> Assignment:
         raise ConfigError(f"{path}: hidden_results = {assignment.hidden_results!r}; allowed: {', '.join(HIDDEN_RESULTS)}")
     if len({q.id for q in questions}) != len(questions):
         raise ConfigError(f"{path}: duplicate question ids")
+    _check_owners(assignment, path)
     return assignment
+
+
+def _check_owners(assignment: Assignment, path: Path) -> None:
+    """With several worker groups, every graded function has exactly one owner: declared ones
+    may not repeat, nor disagree with the solution's files where those exist, and a
+    question's graded functions must each have one."""
+    groups = assignment.worker_groups
+    if len(groups) == 1:
+        return
+    declared = [fn for g in groups for fn in g.functions]
+    if len(set(declared)) != len(declared):
+        raise ConfigError(f"{path}: a function is listed in the functions of two [[workers]] groups: {sorted({f for f in declared if declared.count(f) > 1})}")
+    derived: dict[str, set[int]] = {}
+    for i, group in enumerate(groups):
+        for name in group.files:
+            solution = assignment.solution_dir / name
+            for fn in top_level_names(solution.read_bytes()) if solution.is_file() else ():
+                derived.setdefault(fn, set()).add(i)
+    ambiguous = sorted(fn for fn, owners in derived.items() if len(owners) > 1 and not fn.startswith("_") and fn not in declared)
+    if ambiguous:
+        raise ConfigError(f"{path}: {ambiguous} defined in the solution files of several [[workers]] groups: give each group's functions")
+    owners = assignment.owners
+    for fn, i in owners.items():
+        if derived and i not in derived.get(fn, {i}):
+            raise ConfigError(f"{path}: {fn} is listed for {list(groups[i].files)} but the solution defines it in another file")
+    unowned = sorted(fn for q in assignment.questions for fn in q.graded_functions if fn not in owners)
+    if unowned:
+        raise ConfigError(f"{path}: no [[workers]] group owns {unowned}: list them in a group's functions")
 
 
 def all_assignments() -> list[Assignment]:

@@ -24,7 +24,7 @@ from typing import Any
 from . import checklib, refkit, tables
 from .checklib import Case, CheckFailure
 from .config import Assignment
-from .proxy import StudentError, StudentProxy, StudentTimeout, SubmissionProxy, defined_names
+from .proxy import StudentError, StudentProxy, StudentTimeout, SubmissionProxy, WorkerGroupProxy, defined_names
 from .report import CaseResult, Report
 from .sandbox import default_hidden_paths
 from .verdicts import Calls, gate_error_cases, name_the_broken_function
@@ -218,12 +218,12 @@ def graded_cases(assignment: Assignment) -> list[Case]:
 
 
 def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list[str] | None = None) -> SubmissionProxy:
-    """One worker per ``[[workers]]`` group, each given its submitted files and the support files."""
-    groups = []
+    """One worker per ``[[workers]]`` group, each given its submitted files and the support files;
+    calls are routed by ``assignment.owners`` (and adapters' functions to their group)."""
+    groups, owners = [], dict(assignment.owners)
     support = assignment.support_files
-    for group in assignment.worker_groups:
+    for index, group in enumerate(assignment.worker_groups):
         submitted = {n: files[n] for n in group.files if n in files}
-        missing = [n for n in group.files if n not in files]
         adapters = {f"{a}.py": support.get(f"{a}.py", b"") for a in group.adapters}
         proxy = StudentProxy(
             {**submitted, **support},
@@ -232,12 +232,14 @@ def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list
             limits=assignment.limits,
             forbidden_imports=list(group.forbidden_imports),
             hide=default_hidden_paths() + [str(assignment.directory)] + list(hide or []),
-            missing_files=missing,
+            missing_files=[n for n in group.files if n not in files],
             adapters=list(group.adapters),
             memoize=assignment.memoize,
         )
-        groups.append((proxy, defined_names(adapters) | defined_names(submitted)))
-    return SubmissionProxy(groups)
+        for name in defined_names(adapters):
+            owners.setdefault(name, index)
+        groups.append(WorkerGroupProxy(proxy, group.files, defined_names(adapters) | defined_names(submitted)))
+    return SubmissionProxy(groups, owners)
 
 
 def _not_run(case: Case, points: float, message: str) -> CaseResult:

@@ -6,8 +6,9 @@
 The upload is a file, a folder of uploaded files, or a zip (extracted, as Gradescope does).
 Layout and process as on Gradescope: ``/autograder/{source,submission,results}`` with
 ``submission_metadata.json``, working directory ``/autograder``, the zip's ``run_autograder``
-run as root. It runs in a private mount namespace: ``/autograder`` and a fresh ``/tmp`` exist
-only there, and the checkout's own engine is hidden, so only the zip's copy can be imported.
+run as root. It runs in private mount and IPC namespaces: ``/autograder``, a fresh ``/tmp`` and
+``/dev/shm`` exist only there, and the whole checkout is hidden (Gradescope has none) except the
+virtualenv, so only the zip's copy of the engine, tests and tables can be read.
 The worker's namespaces are disabled (``CONVLAB_NO_NAMESPACES=1``: Docker's default
 capabilities refuse them), and the process tree runs in a memory cgroup limited like
 Gradescope's default container (768 MB) where this machine lets us create one.
@@ -37,8 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ROOT, Assignment, find_assignment
+from .lifetime import descendants
 from .report import student_view
-from .sandbox import descendants, memory_cgroup_dirs
+from .resources import memory_cgroup_dirs
 
 AUTOGRADER = Path("/autograder")
 MAMBA_SHIM = """#!/bin/bash
@@ -174,40 +176,45 @@ def stage(zip_path: Path, upload: Path, root: Path) -> None:
     (root / "submission_metadata.json").write_text(json.dumps(METADATA, indent=2))
 
 
-def _under_tmp(paths: list[Path]) -> list[Path]:
-    """The outermost of ``paths`` that lie under /tmp: they must survive the fresh /tmp."""
-    tmp = Path("/tmp").resolve()
-    inside = sorted({p.resolve() for p in paths if p.resolve() != tmp and tmp in p.resolve().parents}, key=lambda p: len(p.parts))
-    return [p for i, p in enumerate(inside) if not any(q in p.parents for q in inside[:i])]
-
-
 def _inner_script(root: Path, shim: Path) -> str:
-    """What runs inside the private mount namespace, as root."""
+    """What runs inside the private mount and IPC namespaces, as root.
+
+    Gradescope has no checkout: the whole checkout is covered by an empty tmpfs, and only the
+    virtualenv (standing in for otter's conda environment) and the shim are mounted back, from
+    descriptors opened before anything is covered (``--no-canonicalize``: mount must follow
+    ``/proc/self/fd/N`` itself, not the covered path it names). ``/tmp`` and ``/dev/shm`` are
+    fresh, as in a container; ``/autograder`` is the staged folder.
+    """
     venv_site = Path(site.getsitepackages()[0])
     pth = venv_site / "convlab.pth"
-    # a checkout (and its venv, and the staging folder) under /tmp, as in CI, is mounted back
-    # into the fresh /tmp through a descriptor opened before it is covered (--no-canonicalize:
-    # mount must follow /proc/self/fd/N itself, not the now-covered path it names)
-    keep = _under_tmp([ROOT, Path(sys.prefix), Path(sys.executable).parent, root, shim])
+    keep = _outermost([Path(sys.prefix), Path(sys.executable).parent, shim])
     opened = [f"exec {3 + i}< {path}" for i, path in enumerate(keep)]
     restored = [f"mkdir -p {path} && mount --no-canonicalize --bind /proc/self/fd/{3 + i} {path} && exec {3 + i}<&-" for i, path in enumerate(keep)]
     return "\n".join(
         [
             "set -e",
             "mount --make-rprivate /",
+            f"touch {root / 'convlab.pth'}",
             f"mkdir -p {AUTOGRADER} && mount --bind {root} {AUTOGRADER}",
             *opened,
             "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+            "mount -t tmpfs -o mode=1777 tmpfs /dev/shm",
+            f"mkdir -p {ROOT} && mount -t tmpfs -o mode=755 tmpfs {ROOT}",
             *restored,
-            # the checkout's engine must not be importable: only the zip's copy
-            f"mount -t tmpfs -o mode=755 tmpfs {ROOT / 'autograder'}",
-            f"touch {root / 'convlab.pth'} && if [ -e {pth} ]; then mount --bind {root / 'convlab.pth'} {pth}; fi",
+            # the venv's .pth would put the checkout first on sys.path: an empty one instead
+            f"if [ -e {pth} ]; then mount --bind {AUTOGRADER}/convlab.pth {pth}; fi",
             f"cd {AUTOGRADER}",
             f"PATH={shim}:$PATH bash {AUTOGRADER}/source/convlab_setup.sh",
             "set +e",
             f"exec env PATH={shim}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin {AUTOGRADER}/source/run_autograder",
         ]
     )
+
+
+def _outermost(paths: list[Path]) -> list[Path]:
+    """The outermost of ``paths`` (resolved): mounting those back restores the rest."""
+    inside = sorted({p.resolve() for p in paths}, key=lambda p: len(p.parts))
+    return [p for i, p in enumerate(inside) if not any(q == p or q in p.parents for q in inside[:i])]
 
 
 def simulate(
@@ -233,7 +240,7 @@ def simulate(
         with memory_cgroup(memory_mb) as procs:
             started = time.perf_counter()
             process = subprocess.Popen(
-                ["unshare", "--mount", "--", "bash", "-c", _inner_script(root, shim)],
+                ["unshare", "--mount", "--ipc", "--", "bash", "-c", _inner_script(root, shim)],
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -12,11 +12,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import select
+import subprocess
+import time
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import wire
-from .sandbox import Limits, WorkerProcess
+from .config import Limits, top_level_names
+from .sandbox import WorkerProcess
 
 # Evidence of deterministic calls (``memoize`` in assignment.toml, e.g. hw4's seeded training
 # run), by the exact bytes of the worker's files and the call's arguments, for this process:
@@ -24,6 +29,7 @@ from .sandbox import Limits, WorkerProcess
 # the many hw4 submissions that differ only in resnet.py).
 _MEMO: dict[str, Any] = {}
 _MEMO_LIMIT = 64
+REPLY_GRACE = 5.0  # seconds a reply that has begun may take past the call's deadline
 
 
 class StudentError(Exception):
@@ -51,6 +57,14 @@ class StudentTimeout(StudentError):
 
 class WorkerDied(StudentError):
     """The worker process ended during a call (os._exit, a signal, a resource limit)."""
+
+
+class FunctionNotFound(StudentError):
+    """The worker's files do not define the function."""
+
+
+class GraderError(StudentError):
+    """The grader itself failed (a full disk while starting a worker): this case only."""
 
 
 class SubmissionBroken(StudentError):
@@ -107,7 +121,13 @@ class StudentProxy:
     def start(self) -> None:
         """Start a worker and import the submission; records ``import_error`` on failure."""
         self._generation += 1
-        self._worker = WorkerProcess(self._files, self._limits, self._hide, self._forbidden)
+        try:
+            self._worker = WorkerProcess(self._files, self._limits, self._hide, self._forbidden)
+        except OSError as exc:  # the next call tries again: a batch-mate's full disk costs one case
+            raise GraderError(
+                f"the grader could not start a worker for this case ({type(exc).__name__}: {exc}); "
+                "it was not graded, through no fault of the submission: ask for a regrade"
+            ) from None
         try:
             reply, _ = self._request(
                 {"op": "import", "modules": self._modules, "adapters": self._adapters, "forbidden": self._forbidden},
@@ -222,7 +242,7 @@ class StudentProxy:
         status = reply.get("status")
         if status == "notfound":
             reasons = [f"{name} was not submitted" for name in self._missing] + list(self.module_errors.values())
-            raise StudentError(f"the submission has no function {fn}" + (": " + "; ".join(reasons) if reasons else ""))
+            raise FunctionNotFound(f"the submission has no function {fn}" + (": " + "; ".join(reasons) if reasons else ""))
         if status == "exception":
             if reply.get("etype") == "NotImplementedError":
                 raise NotImplementedByStudent(f"{fn} is not implemented yet (it raises NotImplementedError)")
@@ -232,42 +252,82 @@ class StudentProxy:
             raise StudentException(_format_exception(reply, f"{fn} raised an exception"), str(reply.get("etype")), tuple(map(str, bases)))
         if status != "ok":
             raise StudentError(f"{fn}: the worker sent an invalid reply")
-        mutated = reply.get("mutated") or []
-        if mutated:
-            raise StudentError(f"{fn} modified its input argument(s) {', '.join(map(str, mutated))} in place")
         try:
-            return wire.decode(reply.get("value"), reply_blobs, self._generation)
+            value = wire.decode(reply.get("value"), reply_blobs, self._generation)
+            after = wire.decode(reply.get("inputs"), reply_blobs, self._generation)
         except wire.WireError as exc:
             self.close()
             raise StudentError(f"{fn}: the submission sent back malformed data ({exc})") from None
+        mutated = modified_inputs(wire.decode(enc_args, blobs), wire.decode(enc_kwargs, blobs), after)
+        if mutated:
+            raise StudentError(f"{fn} modified its input argument(s) {', '.join(mutated)} in place")
+        return value
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
+        """Send a request and read its reply, all within ``timeout`` (a reply that has begun gets
+        ``REPLY_GRACE`` more seconds to finish): a worker that stalls is ended, never waited for."""
         worker = self._worker
         assert worker is not None
         self._seq += 1
         header = dict(header, seq=self._seq)
+        deadline = time.monotonic() + timeout
         try:
-            wire.send(worker.to_child, header, blobs or [])
-            ready, _, _ = select.select([worker.from_child], [], [], timeout)
-            if not ready:
-                self.close()
-                self._timed_out.add(what)
-                raise StudentTimeout(f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
-            reply, reply_blobs = wire.receive(worker.from_child)
-            if reply.get("seq") != self._seq:
-                # something else wrote into the reply pipe: never trust this worker again
-                self.close()
-                raise StudentError(f"{what}: the submission wrote into the grader's channel")
-            return reply, reply_blobs
+            wire.send(worker.to_child, header, blobs or [], deadline)
+            if not wire.wait(worker.from_child, False, deadline):
+                raise self._stalled(what, f"{what} timed out after {timeout:g} s (infinite loop, or far too slow?)")
+            reply, reply_blobs = wire.receive(worker.from_child, deadline + REPLY_GRACE)
         except (EOFError, OSError):
             if worker.alive():
-                worker.process.wait(timeout=5)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(timeout=5)
             reason = worker.exit_description()
             self.close()
             raise WorkerDied(f"{what}: the worker process {reason}") from None
+        except wire.WireTimeout as exc:
+            stopped = "reading its request" if exc.writing else "responding mid-reply"
+            raise self._stalled(what, f"{what}: the worker stopped {stopped} ({exc}; limit {timeout:g} s)") from None
         except wire.WireError as exc:
             self.close()
             raise StudentError(f"{what}: the submission sent back malformed data ({exc})") from None
+        if reply.get("seq") != self._seq:
+            # something else wrote into the reply pipe: never trust this worker again
+            self.close()
+            raise StudentError(f"{what}: the submission wrote into the grader's channel")
+        return reply, reply_blobs
+
+    def _stalled(self, what: str, message: str) -> StudentTimeout:
+        """End a worker that ran out of time; the function is not run again."""
+        self.close()
+        self._timed_out.add(what)
+        return StudentTimeout(message)
+
+
+def modified_inputs(args: list, kwargs: dict, after: Any) -> list[str]:
+    """The array arguments the grader sent that came back different (or not at all) after the
+    call: compared byte for byte here, in the grader, never trusted from the worker."""
+    sent = _input_arrays(args, kwargs)
+    after = after if isinstance(after, dict) else {}
+    changed = []
+    for name, original in sent.items():
+        now = after.get(name)
+        same = isinstance(now, np.ndarray) and now.dtype == original.dtype and now.shape == original.shape
+        if not (same and now.tobytes() == original.tobytes()):
+            changed.append(name)
+    return sorted(changed)
+
+
+def _input_arrays(args: list, kwargs: dict) -> dict[str, np.ndarray]:
+    """The same places as ``worker.input_arrays`` names: ``0``, ``1['w']``, ``x``."""
+    found, stack = {}, [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, np.ndarray):
+            found[name] = value
+        elif isinstance(value, dict):
+            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
+    return found
 
 
 def _format_exception(reply: dict, headline: str) -> str:
@@ -289,36 +349,33 @@ def _walk(args: tuple, kwargs: dict):
 
 
 def defined_names(files: dict[str, bytes]) -> set[str]:
-    """Top-level functions, classes and assigned names of Python files (statically: nothing runs)."""
-    import ast
+    """Top-level names of the Python files among ``files`` (statically: nothing runs)."""
+    return {n for name, data in files.items() if name.endswith(".py") for n in top_level_names(data)}
 
-    names: set[str] = set()
-    for name, data in files.items():
-        if not name.endswith(".py"):
-            continue
-        try:
-            tree = ast.parse(data.decode("utf-8", "replace"))
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return names
+
+@dataclass
+class WorkerGroupProxy:
+    """One ``[[workers]]`` group of a submission: its proxy, the files it grades, and the names
+    its submitted files and adapters define (for messages only: routing never trusts them)."""
+
+    proxy: StudentProxy
+    files: tuple[str, ...]
+    defined: set[str]
 
 
 class SubmissionProxy:
     """A submission graded in one worker per import policy (``[[workers]]`` of assignment.toml).
 
-    Each call goes to the worker whose files (or adapters) define the function, so a NumPy-only
-    file never shares a process with a file allowed to use torch. One worker runs at a time
-    (memory); the others start on demand. A single policy is just one group.
+    A call goes to the worker of the group that owns the function by the assignment's policy
+    (``owners``: function -> group), never to whichever file happens to define it, so a NumPy-only
+    file never hands its functions to a file allowed to use torch. A function missing from its
+    owner's file fails with a message naming that file (and where else it was defined). One
+    worker runs at a time (memory); the others start on demand. A single policy is one group.
     """
 
-    def __init__(self, groups: list[tuple[StudentProxy, set[str]]]) -> None:
+    def __init__(self, groups: list[WorkerGroupProxy], owners: dict[str, int] | None = None) -> None:
         self._groups = groups
+        self._owners = owners or {}
         self._active: StudentProxy | None = None
 
     def __enter__(self) -> "SubmissionProxy":
@@ -328,23 +385,41 @@ class SubmissionProxy:
         self.close()
 
     def close(self) -> None:
-        for proxy, _ in self._groups:
-            proxy.close()
+        for group in self._groups:
+            group.proxy.close()
 
     def _convlab_release(self) -> None:
         """``checklib.release_workers``: free the workers until the next call."""
         self.close()
         self._active = None
 
-    def _route(self, fn: str) -> StudentProxy:
-        return next((proxy for proxy, names in self._groups if fn in names), self._groups[0][0])
+    def route(self, fn: str) -> WorkerGroupProxy:
+        """The group whose worker runs ``fn``: its owner by policy, the only group, or an error."""
+        if len(self._groups) == 1:
+            return self._groups[0]
+        if fn not in self._owners:
+            raise StudentError(f"{fn} is not a function of this assignment (the grader has no file that owns it)")
+        return self._groups[self._owners[fn]]
 
     def call(self, fn: str, *args: Any, **kwargs: Any) -> Any:
-        proxy = self._route(fn)
-        if self._active is not None and self._active is not proxy:
+        group = self.route(fn)
+        if self._active is not None and self._active is not group.proxy:
             self._active.close()  # only one worker holds memory at a time
-        self._active = proxy
-        return proxy.call(fn, *args, **kwargs)
+        self._active = group.proxy
+        try:
+            return group.proxy.call(fn, *args, **kwargs)
+        except FunctionNotFound as exc:
+            if len(self._groups) == 1:
+                raise
+            raise FunctionNotFound(self._misplaced(fn, group, str(exc))) from None
+
+    def _misplaced(self, fn: str, owner: WorkerGroupProxy, detail: str) -> str:
+        where = " or ".join(owner.files)
+        elsewhere = [f for g in self._groups if g is not owner and fn in g.defined for f in g.files]
+        message = f"{fn} must be defined in {where}"
+        if elsewhere:
+            message += f", but it is in {' and '.join(elsewhere)}: each file is graded in its own worker, under its own import rules"
+        return f"{message} ({detail})"
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -354,19 +429,20 @@ class SubmissionProxy:
     @contextlib.contextmanager
     def deadline(self, seconds: float | None):
         with contextlib.ExitStack() as stack:
-            for proxy, _ in self._groups:
-                stack.enter_context(proxy.deadline(seconds))
+            for group in self._groups:
+                stack.enter_context(group.proxy.deadline(seconds))
             yield
 
     @property
     def call_timeout(self) -> float:
-        return self._groups[0][0].call_timeout
+        return self._groups[0].proxy.call_timeout
 
     @property
     def import_errors(self) -> list[str]:
         """What could not be imported, in the workers that were started."""
         errors = []
-        for proxy, _ in self._groups:
+        for group in self._groups:
+            proxy = group.proxy
             if proxy.import_error:
                 errors.append(proxy.import_error)
             else:
@@ -375,4 +451,4 @@ class SubmissionProxy:
 
     @property
     def output(self) -> str:
-        return "".join(proxy.output for proxy, _ in self._groups)
+        return "".join(group.proxy.output for group in self._groups)

@@ -50,7 +50,7 @@ from .diagnose import Outcome, Signature
 FORMAT = 1
 TABLE_FILE = "tables.bin"  # in the zip: files/convlab/assignments/<hw>/tables.bin
 MAGIC = b"CONVLAB-TABLE\n"
-CACHE_DIR = ROOT / ".tmp" / "tables-cache"
+CACHE_DIR = ROOT / ".tmp" / "tables-cache"  # .tmp is hidden from workers; the folder is 0700, tables 0600
 SHIPPED_TESTS = ("public.py", "hidden.py")
 ENGINE_INPUTS = ("checklib.py", "refkit.py")  # shipped beside the table: they shape cases and references
 BUILD_CODE = ("tables.py", "diagnose.py", "mutants.py", "grade.py")  # not shipped inputs, but they make the table
@@ -389,7 +389,9 @@ def table_bytes(assignment: Assignment) -> bytes:
     from filelock import FileLock
 
     path = cache_path(assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # another user's cache: theirs to protect
+        os.chmod(path.parent, 0o700)
 
     def cached() -> bytes | None:
         with contextlib.suppress(OSError, TableError):
@@ -408,6 +410,7 @@ def table_bytes(assignment: Assignment) -> bytes:
             try:
                 data = _build_elsewhere(assignment, tmp, path.name)
                 if tmp.exists():
+                    os.chmod(tmp, 0o600)
                     os.replace(tmp, path)
                     _prune(assignment, keep=path)
             finally:

@@ -12,15 +12,20 @@ bytes per array it references. Values are tagged JSON:
 - ``{"t": "opaque", "type": "Foo"}``: a value the worker could not encode (reported, never used)
 
 The decoder is the trust boundary: it accepts only whitelisted dtypes, checks that every
-array's byte count matches its shape, and bounds sizes and nesting. This module needs only
-the standard library and NumPy, because the worker imports it too.
+array's byte count matches its shape, and bounds sizes and nesting. Every read and write may
+carry a deadline (``time.monotonic()``): the grader's pipe ends are non-blocking and each step
+waits in ``poll`` for what is left of it, so a worker that stops reading a request or stops
+half-way through a reply costs the call's time, never more (``WireTimeout``). This module needs
+only the standard library and NumPy, because the worker imports it too.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +43,14 @@ ALLOWED_DTYPES = frozenset(
 
 class WireError(Exception):
     """A malformed, oversized or truncated message."""
+
+
+class WireTimeout(WireError):
+    """The deadline passed while a message was being written (``writing``) or read."""
+
+    def __init__(self, message: str, writing: bool) -> None:
+        super().__init__(message)
+        self.writing = writing
 
 
 @dataclass(frozen=True)
@@ -64,19 +77,41 @@ class Opaque:
 # ---------------------------------------------------------------- framing
 
 
-def write_frames(fd: int, frames: list[bytes]) -> None:
-    """Write length-prefixed frames to ``fd`` in one go."""
+def wait(fd: int, writing: bool, deadline: float | None) -> bool:
+    """Until ``fd`` is ready (True) or the deadline passes (False); no deadline: until ready."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if writing else select.POLLIN)
+    while True:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if poller.poll(None if left is None else left * 1000):
+            return True  # ready, or hung up / in error: the next read or write says which
+        if left is not None and time.monotonic() >= deadline:
+            return False
+
+
+def write_frames(fd: int, frames: list[bytes], deadline: float | None = None) -> None:
+    """Write length-prefixed frames to ``fd`` (blocking or not) by ``deadline``."""
     buf = b"".join(struct.pack(">I", len(f)) + f for f in frames)
     view = memoryview(buf)
     while view:
-        n = os.write(fd, view)
+        if not wait(fd, True, deadline):
+            raise WireTimeout(f"{len(buf) - len(view)} of {len(buf)} bytes written", writing=True)
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[n:]
 
 
-def read_exact(fd: int, n: int) -> bytes:
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     chunks, remaining = [], n
     while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not wait(fd, False, deadline):
+            raise WireTimeout(f"{n - remaining} of {n} bytes of a frame read", writing=False)
+        try:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+        except BlockingIOError:
+            continue
         if not chunk:
             raise EOFError("the other side closed the channel")
         chunks.append(chunk)
@@ -84,19 +119,20 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, limit: int) -> bytes:
-    (length,) = struct.unpack(">I", read_exact(fd, 4))
+def read_frame(fd: int, limit: int, deadline: float | None = None) -> bytes:
+    (length,) = struct.unpack(">I", read_exact(fd, 4, deadline))
     if length > limit:
         raise WireError(f"frame of {length} bytes exceeds the limit of {limit}")
-    return read_exact(fd, length)
+    return read_exact(fd, length, deadline)
 
 
 # ---------------------------------------------------------------- encoding
 
 
-def encode(value: Any) -> tuple[dict, list[bytes]]:
-    """Encode ``value`` as tagged JSON plus array frames; unencodable parts become ``opaque``."""
-    blobs: list[bytes] = []
+def encode(value: Any, blobs: list[bytes] | None = None) -> tuple[dict, list[bytes]]:
+    """Encode ``value`` as tagged JSON plus array frames (appended to ``blobs``, if given);
+    unencodable parts become ``opaque``."""
+    blobs = [] if blobs is None else blobs
 
     def enc(v: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -125,17 +161,18 @@ def encode(value: Any) -> tuple[dict, list[bytes]]:
     return enc(value, 0), blobs
 
 
-def send(fd: int, header: dict, blobs: list[bytes]) -> None:
+def send(fd: int, header: dict, blobs: list[bytes], deadline: float | None = None) -> None:
     header = dict(header, n_blobs=len(blobs))
-    write_frames(fd, [json.dumps(header).encode()] + blobs)
+    write_frames(fd, [json.dumps(header).encode()] + blobs, deadline)
 
 
 # ---------------------------------------------------------------- decoding (the trust boundary)
 
 
-def receive(fd: int) -> tuple[dict, list[bytes]]:
-    """Read one message: a JSON header and its binary frames, within the size limits."""
-    header_bytes = read_frame(fd, MAX_HEADER_BYTES)
+def receive(fd: int, deadline: float | None = None) -> tuple[dict, list[bytes]]:
+    """Read one message: a JSON header and its binary frames, within the size limits (and by
+    ``deadline``: else ``WireTimeout``)."""
+    header_bytes = read_frame(fd, MAX_HEADER_BYTES, deadline)
     try:
         header = json.loads(header_bytes)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -147,7 +184,7 @@ def receive(fd: int) -> tuple[dict, list[bytes]]:
         raise WireError("bad blob count")
     blobs, total = [], len(header_bytes)
     for _ in range(n_blobs):
-        blob = read_frame(fd, MAX_MESSAGE_BYTES - total)
+        blob = read_frame(fd, MAX_MESSAGE_BYTES - total, deadline)
         total += len(blob)
         blobs.append(blob)
     return header, blobs

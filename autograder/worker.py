@@ -1,6 +1,6 @@
 """The student worker: the only process that ever runs student code.
 
-Started by ``autograder.sandbox`` as ``python -I worker.py READ_FD WRITE_FD`` inside a directory
+Started by ``autograder.sandbox`` as ``python -I worker.py READ_FD WRITE_FD [--view V] [--jail J]`` in a directory
 that holds only the submission, with resource limits set and (as root) privileges dropped. It
 imports the submission, then serves requests from the grader: call a function with plain
 arguments, keep opaque results (a forward's ``cache``) as handles, send plain results back.
@@ -20,6 +20,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import json  # noqa: E402
 
+import landlock  # noqa: E402
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
@@ -29,16 +30,17 @@ except ImportError:  # pragma: no cover - reported when the worker locks itself 
     seccomp_filter = None
 
 MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 38, 1
 
 
 def enter_jail(config: dict) -> None:
-    """Inside fresh mount/net/pid namespaces (``unshare``): hide the grader's files, then drop root.
+    """Inside fresh mount/net/pid/ipc namespaces (``unshare``): hide the grader's files, then drop root.
 
     Every path in ``config["hide"]`` (tests, solutions, results, other submissions' temp dirs)
-    is covered with an empty tmpfs; the worker's own directory is bind-mounted back at
-    ``config["home"]``. As real root the process then becomes ``nobody``; in a user namespace
-    (grading as an ordinary user) it stays the mapped user. Nothing here runs student code.
+    is covered with an empty tmpfs; the worker's files are copied into a tmpfs of ``disk_mb`` at
+    ``config["home"]`` (its only writable place, sized: it cannot fill the grader's disk). As
+    real root the process then becomes its pool uid; in a user namespace (grading as an ordinary
+    user) it stays the mapped user. Nothing here runs student code.
     """
     import ctypes
 
@@ -54,20 +56,40 @@ def enter_jail(config: dict) -> None:
     for path in sorted(config["hide"], key=len):
         if os.path.isdir(path) and not os.path.islink(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-    for path, fd in restore + [(config["home"], own)]:
+    for path, fd in restore:
         os.makedirs(path, exist_ok=True)
         mount(f"/proc/self/fd/{fd}", path, None, MS_BIND, None)
         os.close(fd)
     home = config["home"]
+    os.makedirs(home, exist_ok=True)
+    mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={config['disk_mb']}m,nr_inodes={config['max_files']},mode=700")
+    owner = (config["uid"], config["gid"]) if config.get("drop") else None
+    _copy_files(own, home, owner)
     os.chdir(home)
     if config.get("drop"):
         import resource
 
+        parent = os.getppid()
         resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
         os.setgroups(config.get("groups", []))
         os.setgid(config["gid"])
         os.setuid(config["uid"])
+        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # the uid change cleared unshare's --kill-child
+        if os.getppid() != parent:
+            os._exit(1)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _copy_files(source_fd: int, target: str, owner: tuple[int, int] | None) -> None:
+    """The submission's files (a flat folder the grader wrote) into the worker's tmpfs."""
+    for name in os.listdir(source_fd):
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=source_fd)
+        with os.fdopen(fd, "rb") as src, open(os.path.join(target, name), "wb") as dst:
+            dst.write(src.read())
+    for path in [target, *(os.path.join(target, n) for n in os.listdir(target))]:
+        if owner:
+            os.chown(path, *owner)
+    os.close(source_fd)
 
 
 PROCESS_EVENTS = {"os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "subprocess.Popen", "pty.spawn"}
@@ -83,9 +105,12 @@ def _refuse(event: str, args: tuple) -> None:
         raise PermissionError(NO_NETWORK)
 
 
-def lock_down() -> None:
-    """Before any student code: the seccomp filter (no processes, sockets, ptrace, namespaces)
-    and the audit hook that names what it denies. Without the filter, no student code runs."""
+def lock_down(view: dict | None) -> None:
+    """Before any student code: the Landlock view (``view``: its ABI version and the forbidden
+    libraries; the allow-list of ``landlock``), the seccomp filter (no processes, sockets, ptrace,
+    namespaces) and the audit hook that names what it denies. Without them, no student code runs."""
+    if view:
+        landlock.restrict(landlock.allow_list(view["forbidden"]), [os.getcwd()], view["version"])
     if os.environ.get("CONVLAB_NO_SECCOMP"):
         print("ConvLab warning: the seccomp filter is disabled (CONVLAB_NO_SECCOMP)", file=sys.stderr)
     elif seccomp_filter is None:
@@ -95,16 +120,18 @@ def lock_down() -> None:
     sys.addaudithook(_refuse)
 
 
-if len(sys.argv) > 3 and sys.argv[3] == "--jail":
-    enter_jail(json.loads(sys.argv[4]))
+OPTIONS = {k: json.loads(v) for k, v in zip(sys.argv[3::2], sys.argv[4::2], strict=False)}  # --jail, --view
+if "--jail" in OPTIONS:
+    enter_jail(OPTIONS["--jail"])
 try:
-    lock_down()
+    lock_down(OPTIONS.get("--view"))
     LOCK_ERROR = None
 except Exception as exc:  # noqa: BLE001 - reported to the grader instead of running student code
-    LOCK_ERROR = f"the grader could not install its system-call filter ({type(exc).__name__}: {exc})"
+    LOCK_ERROR = f"the grader could not lock the worker down ({type(exc).__name__}: {exc})"
 sys.path.pop(0)
 READ_FD, WRITE_FD = int(sys.argv[1]), int(sys.argv[2])
 sys.argv = sys.argv[:1]  # the jail's configuration is none of the submission's business
+del OPTIONS
 SANDBOX = os.getcwd()
 sys.path.insert(0, SANDBOX)
 
@@ -165,13 +192,15 @@ def _resolve(value, handles: dict):
     return value
 
 
-def _snapshot(args: list, kwargs: dict) -> list:
-    """Copies of every array argument, nested ones included (a params dict), to detect mutation."""
-    found, stack = [], [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
+def input_arrays(args: list, kwargs: dict) -> dict:
+    """Every array argument by its place (``0``, ``1['w']``, ``x``), nested ones included (a
+    params dict). The worker sends them back after the call as they are then; the grader
+    compares them with what it sent (``proxy.modified_inputs``): the verdict is never the worker's."""
+    found, stack = {}, [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
     while stack:
         name, value = stack.pop()
         if isinstance(value, np.ndarray):
-            found.append((name, value, value.copy()))
+            found[name] = value
         elif isinstance(value, dict):
             stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
         elif isinstance(value, (list, tuple)):
@@ -213,11 +242,9 @@ def serve(read_fd: int, write_fd: int) -> None:
                 reply = {"status": "notfound"}
             else:
                 try:
-                    args = _resolve(wire.decode(header["args"], blobs), handles)
-                    kwargs = _resolve(wire.decode(header["kwargs"], blobs), handles)
-                    before = _snapshot(args, kwargs)
-                    result = fn(*args, **kwargs)
-                    mutated = sorted(k for k, v, copy in before if not np.array_equal(v, copy, equal_nan=v.dtype.kind in "fc"))
+                    args, kwargs = wire.decode(header["args"], blobs), wire.decode(header["kwargs"], blobs)
+                    inputs = input_arrays(args, kwargs)  # the grader's arrays (not what handles stand for)
+                    result = fn(*_resolve(args, handles), **_resolve(kwargs, handles))
                     opaque = header.get("opaque") or []
                     if opaque:
                         if not isinstance(result, tuple):
@@ -230,7 +257,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                                 result[i] = wire.Handle(next_handle)
                         result = tuple(result)
                     reply["value"], out_blobs = wire.encode(result)
-                    reply["mutated"] = mutated
+                    reply["inputs"], out_blobs = wire.encode(inputs, out_blobs)
                 except BaseException as exc:  # noqa: BLE001 - student code may raise anything
                     reply, out_blobs = _error(exc), []
         elif op == "release":

@@ -10,7 +10,10 @@ An attack is appended to one solution file, like a mutant. Header lines:
 ``# assignment: hw4`` (default hw1), ``# target: models.py`` (default the first file),
 ``# zeroes: q3`` / ``all`` / ``none`` (those questions score 0, every other keeps full marks),
 ``# message: ...`` (a phrase the student's feedback must show), ``# listener: yes`` (the test
-runs a TCP listener whose port replaces ``_EXFIL_PORT = 0``: nothing may reach it).
+runs a TCP listener whose port replaces ``_EXFIL_PORT = 0``: nothing may reach it),
+``# otter: no`` (what it does happens in the worker alike under otter: graded by the batches only).
+``_ROOT = None`` becomes the checkout's path. A line ``STOLEN <path>`` in what a submission
+prints names a secret it read: a failing assertion shows it.
 The outcome is the same in both modes; nothing leaks, nothing outlives grading.
 """
 
@@ -50,14 +53,33 @@ def assignment_of(path: Path) -> Assignment:
 
 
 def attack_files(path: Path, tag: str, port: int = 0) -> dict[str, bytes]:
-    """The attacked submission: a solution file with the attack appended; its leftover processes
-    are named after ``tag`` so tests running in parallel each look for their own."""
+    """The attacked submission: a solution file with the attack appended (a section after a line
+    ``# ---- append to: resnet.py`` goes to that file; ``# ---- drop from resnet.py: f, g``
+    deletes those top-level functions from it); its leftover processes are named after ``tag``
+    so tests running in parallel each look for their own."""
     a = assignment_of(path)
     target = header(path, "target") or a.files[0]
     attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}").replace("_EXFIL_PORT = 0", f"_EXFIL_PORT = {port}")
+    attack = attack.replace("_ROOT = None", f"_ROOT = {str(ROOT)!r}")
     files = solution_files(a)
-    files[target] = files[target] + b"\n\n# ---- attack\n" + attack.encode()
+    for name, dropped in re.findall(r"^# ---- drop from (\S+): (.*)$", attack, flags=re.MULTILINE):
+        files[name] = _without(files[name], {d.strip() for d in dropped.split(",")})
+    sections = re.split(r"^# ---- append to: (\S+)$", attack, flags=re.MULTILINE)
+    for name, text in zip([target, *sections[1::2]], sections[0::2], strict=True):
+        files[name] = files[name] + b"\n\n# ---- attack\n" + text.encode()
     return files
+
+
+def _without(source: bytes, names: set[str]) -> bytes:
+    """``source`` without its top-level functions called ``names`` (their decorators included)."""
+    import ast
+
+    lines = source.decode().splitlines(keepends=True)
+    for node in reversed(ast.parse(source).body):
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+            del lines[start : node.end_lineno]
+    return "".join(lines).encode()
 
 
 def zeroed(path: Path) -> set[str]:
@@ -75,11 +97,21 @@ def assert_no_secrets(a: Assignment, text: str) -> None:
         assert word not in text, f"{word} reached the student's output"
 
 
+LEAKED_SHM_BYTES = 100 * 1024 * 1024 + 4096 * 7  # attacks/shared_memory_leak.py's segment
+
+
+def stolen(text: str) -> str:
+    """What a submission says it read (``STOLEN <path>`` lines), for assertion messages."""
+    return "; ".join(sorted({line.split()[1] for line in text.splitlines() if line.startswith("STOLEN ") and len(line.split()) > 1})[:5])
+
+
 def no_leftovers(tag: str) -> None:
     marker = subprocess.run(["pgrep", "-f", f"{MARKER}-{tag}"], capture_output=True, text=True)
     assert marker.stdout.strip() == "", "a process started by a submission outlived grading"
     planted = [p for base in (ROOT, Path("/tmp"), Path("/dev/shm")) for p in base.glob("PWNED*")]
     assert not planted, f"a submission wrote outside its sandbox: {planted}"
+    segments = Path("/proc/sysvipc/shm").read_text().splitlines()[1:] if Path("/proc/sysvipc/shm").is_file() else []
+    assert not [s for s in segments if s.split()[3] == str(LEAKED_SHM_BYTES)], "a submission's shared memory outlived grading"
 
 
 def mode_env(mode: str) -> dict[str, str]:
@@ -183,7 +215,7 @@ def test_attack_through_autograder_grade(batch, attack):
     feedback, results = (folder / "feedback.md").read_text(), (folder / "results.json").read_text()
     for q in a.questions:
         expected = 0.0 if q.id in zeroed(attack) else q.points
-        assert float(row[q.id]) == expected, f"{mode}: {q.id}: {row[q.id]} (expected {expected})\n{feedback[:3000]}"
+        assert float(row[q.id]) == expected, f"{mode}: {q.id}: {row[q.id]} (expected {expected}); read: {stolen(feedback)}\n{feedback[:3000]}"
     if header(attack, "message"):
         assert header(attack, "message") in feedback, feedback[:3000]
     assert len(feedback) < 200_000  # output floods are truncated
@@ -209,7 +241,10 @@ def _scores(results: dict, a: Assignment) -> dict[str, float]:
     return scores
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=lambda p: p.stem)
+OTTER = [p for p in ATTACKS if header(p, "otter") != "no"]
+
+
+@pytest.mark.parametrize("attack", OTTER, ids=lambda p: p.stem)
 def test_attack_through_otter_run(zips, attack, tmp_path):
     """The same attack under a real `otter run` of the built autograder zip."""
     a = assignment_of(attack)
@@ -225,9 +260,10 @@ def test_attack_through_otter_run(zips, attack, tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
     scores = _scores(results, a)
+    visible_all = "\n".join(t.get("output", "") for t in results["tests"])
     for q in a.questions:
         expected = 0.0 if q.id in zeroed(attack) else q.points
-        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected})"
+        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected}); read: {stolen(visible_all)}"
     visible = "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
     assert_no_secrets(a, visible)
     no_leftovers(tag)
@@ -251,9 +287,76 @@ def test_attack_through_gradescope_simulator(zips, attack, tmp_path):
     assert listener.close() == 0, "a submission reached a listener on this machine"
     assert run.score is not None, run.output[-3000:]
     scores = _scores(run.results, a)
+    printed = "\n".join(t.get("output", "") for t in run.results["tests"]) + run.output
     for q in a.questions:
         expected = 0.0 if q.id in zeroed(attack) else q.points
-        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected})\n{run.output[-2000:]}"
+        assert scores[q.id] == pytest.approx(expected, abs=1e-3), f"{q.id}: {scores[q.id]} (expected {expected}); read: {stolen(printed)}\n{run.output[-2000:]}"
     visible = "\n".join(t.get("output", "") for t in run.results["tests"] if t.get("visibility") == "visible")
     assert_no_secrets(a, visible)
     no_leftovers(tag)
+
+
+# ---------------------------------------------------------------- the chmod fallback as root, then an ordinary user
+
+FALLBACK = ["read_secrets", "scipy_from_another_copy", "inplace_with_patched_checks"]
+ORDINARY_USER = ["signal_the_grader", "table_lookup", "read_secrets", "scipy_from_another_copy"]
+NOBODY = 65534
+
+
+def _modes(paths: list[Path]) -> dict[str, tuple[int, int, int]]:
+    return {str(p): (s.st_mode, s.st_uid, s.st_gid) for p in paths if p.exists() for s in [p.stat()]}
+
+
+def _grade_attacks(names: list[str], folder: Path, env: dict[str, str], user: int | None = None) -> dict[str, dict]:
+    """hw1's solution, starter and the named attacks graded by one ``autograder grade`` run."""
+    a = by_name("hw1")
+    subs, out = folder / "subs", folder / "out"
+    for name in names:
+        write_submission(attack_files(Path(__file__).parent / "attacks" / f"{name}.py", f"modes-{user}"), subs / name)
+    write_submission(solution_files(a), subs / "zz_honest_solution")
+    write_submission(starter_files(a), subs / "zz_honest_starter")
+    cmd = [sys.executable, "-m", "autograder", "grade", "hw1", str(subs), "--out", str(out), "--jobs", "2", "--quiet"]
+    if user is not None:
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *cmd]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    for name in names:
+        attack, feedback = Path(__file__).parent / "attacks" / f"{name}.py", (out / name / "feedback.md").read_text()
+        for q in a.questions:
+            expected = 0.0 if q.id in zeroed(attack) else q.points
+            assert float(rows[name][q.id]) == expected, f"{name}: {q.id}: {rows[name][q.id]} (expected {expected}); read: {stolen(feedback)}"
+        assert_no_secrets(a, feedback)
+    assert float(rows["zz_honest_solution"]["score"]) == a.max_score and float(rows["zz_honest_starter"]["score"]) == 0
+    return rows
+
+
+@pytest.mark.skipif(not running_as_root() or not shutil.which("setpriv"), reason="needs root and setpriv (an ordinary user is simulated)")
+def test_a_root_fallback_run_then_an_ordinary_user_grades():
+    """Without namespaces or Landlock, as root, the chmod fallback closes the secrets and every
+    mode it changed is back when grading ends; then an ordinary user (nobody) imports torch from
+    the same checkout and grades without namespaces: a worker of its own uid cannot signal or
+    read the grader, nor read a secret (Landlock), and the batch is intact."""
+    from autograder.view import library_copies
+
+    watched = [ROOT / n for n in ("assignments", "solutions", "tests", "dist", ".git", ".tmp", ".venv")]
+    watched += [Path(p) for lib in ("torch", "scipy") for p in library_copies(lib)]
+    before = _modes(watched)
+    folder = ROOT / ".tmp" / f"modes-{os.getpid()}"
+    folder.mkdir(mode=0o777, exist_ok=True)
+    os.chmod(folder, 0o777)
+    try:
+        fallback = dict(mode_env("plain"), CONVLAB_NO_LANDLOCK="1")
+        _grade_attacks(FALLBACK, folder / "root", fallback)
+        assert _modes(watched) == before, "the fallback left modes changed"
+        home = folder / "nobody"
+        home.mkdir(mode=0o777)
+        os.chmod(home, 0o777)
+        env = dict(mode_env("plain"), HOME=str(home), TMPDIR=str(home))
+        torch = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable, "-c", "import torch"], capture_output=True, text=True, env=env)
+        assert torch.returncode == 0, torch.stderr[-2000:]
+        rows = _grade_attacks(ORDINARY_USER, home, env, user=NOBODY)
+        assert {r["status"] for r in rows.values()} <= {"graded", "import error"}, rows
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

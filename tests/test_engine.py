@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import sysconfig
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import wire
+from autograder.config import Limits
+from autograder.lifetime import WORKER_UID_BASE, WORKER_UID_COUNT, running_as_root
 from autograder.proxy import (
     NotImplementedByStudent,
+    StudentError,
     StudentException,
     StudentProxy,
     StudentTimeout,
     WorkerDied,
 )
-from autograder.sandbox import WORKER_UID_BASE, WORKER_UID_COUNT, Limits, isolation, running_as_root
+from autograder.view import isolation, landlock_version
 
 FAST = Limits(call_timeout=2, import_timeout=10)
 
@@ -103,6 +110,47 @@ def test_input_mutation_is_detected():
             st.f(np.zeros(3))
 
 
+def test_input_mutation_verdict_is_the_graders():
+    """Patching NumPy's comparisons in the worker does not hide an in-place change: the worker
+    sends the arguments back and the grader compares bytes (NaN included, nested dicts too)."""
+    src = (
+        "import numpy as np\n"
+        "np.array_equal = np.allclose = np.testing.assert_array_equal = lambda *a, **k: True\n"
+        "def f(x, params):\n    params['w'][0] += 1.0\n    return x.sum()\n"
+        "def g(x, params):\n    return float(np.nansum(x))\n"
+    )
+    x = np.array([1.0, np.nan])
+    with proxy(src) as st:
+        with pytest.raises(Exception, match=r"modified its input argument\(s\) 1\['w'\] in place"):
+            st.f(x, {"w": np.zeros(2)})
+        assert st.g(x, {"w": np.zeros(2)}) == 1.0  # NaN in, NaN back: unchanged
+
+
+def test_a_half_written_reply_ends_the_worker_in_time(monkeypatch):
+    """Half a reply frame, then silence: the call ends at its deadline plus the reply's grace."""
+    from autograder import proxy as proxy_module
+
+    monkeypatch.setattr(proxy_module, "REPLY_GRACE", 0.5)
+    src = "import os, struct, time, __main__\ndef half():\n    os.write(__main__.WRITE_FD, struct.pack('>I', 1000) + b'{\"se')\n    time.sleep(60)\ndef ok():\n    return 3\n"
+    with proxy(src) as st:
+        started = time.monotonic()
+        with pytest.raises(StudentTimeout, match="stopped responding mid-reply"):
+            st.half()
+        assert time.monotonic() - started < FAST.call_timeout + 0.5 + 3
+        assert st.ok() == 3
+
+
+def test_a_worker_that_stops_reading_ends_in_time():
+    """A worker that no longer reads its requests cannot block the grader's write of a large one."""
+    src = "import sys, time\ndef deafen():\n    sys.modules['wire'].receive = lambda *a, **k: time.sleep(60)\n    return 1\ndef big(x):\n    return 2\n"
+    with proxy(src) as st:
+        assert st.deafen() == 1
+        started = time.monotonic()
+        with pytest.raises(StudentTimeout, match="stopped reading its request"):
+            st.big(np.zeros(1 << 20))
+        assert time.monotonic() - started < FAST.call_timeout + 3
+
+
 def test_output_flood_is_truncated():
     """Is printing 50 MB truncated while grading goes on?"""
     src = "import sys\ndef noisy():\n    for _ in range(50):\n        sys.stdout.write('x' * (1 << 20))\n    return 3\n"
@@ -134,8 +182,13 @@ def test_worker_sees_no_grader_files_and_no_network():
 
     src = (
         "import os, socket\n"
+        "def listing(p):\n"
+        "    try:\n"
+        "        return sorted(os.listdir(p))\n"
+        "    except OSError:\n"
+        "        return None\n"
         "def probe(paths):\n"
-        "    seen = {p: sorted(os.listdir(p)) if os.path.isdir(p) else None for p in paths}\n"
+        "    seen = {p: listing(p) for p in paths}\n"
         "    try:\n"
         "        socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
         "        net = 'connected'\n"
@@ -146,7 +199,7 @@ def test_worker_sees_no_grader_files_and_no_network():
     secret = [str(ROOT / "assignments"), str(ROOT / "solutions"), str(ROOT / "tests")]
     with proxy(src) as st:
         seen, net = st.probe(secret)
-    assert all(listing in (None, []) for listing in seen.values()), seen  # covered, or gone with /tmp
+    assert all(listing in (None, []) for listing in seen.values()), seen  # covered, refused, or gone with /tmp
     assert net != "connected"
 
 
@@ -193,17 +246,22 @@ def test_per_case_deadline_overrides_the_default():
 
 # ---------------------------------------------------------------- the seccomp filter, in both modes
 
-MODES = ["namespaces", "plain"]
+MODES = ["namespaces", "plain", "fallback"]
 
 
 @pytest.fixture(params=MODES)
 def mode(request, monkeypatch):
-    """Run a test with namespaces (where this machine has them) and without (as on Gradescope)."""
+    """Run a test with namespaces (where this machine has them), without them (as on Gradescope,
+    Landlock where the kernel has it), and without either (the fallback of older kernels)."""
     from autograder import sandbox
 
     if request.param == "namespaces" and isolation() != "namespaces":
         pytest.skip("namespaces are unavailable on this machine")
-    monkeypatch.setattr(sandbox, "isolation", lambda: request.param)
+    if request.param == "plain" and not landlock_version():
+        pytest.skip("Landlock is unavailable on this machine")
+    monkeypatch.setattr(sandbox, "isolation", lambda: "namespaces" if request.param == "namespaces" else "plain")
+    if request.param == "fallback":
+        monkeypatch.setattr(sandbox, "landlock_version", lambda: 0)
     return request.param
 
 
@@ -261,6 +319,7 @@ def test_processes_that_escape_are_killed_with_the_uid(monkeypatch):
     from autograder import sandbox
 
     monkeypatch.setattr(sandbox, "isolation", lambda: "plain")
+    monkeypatch.setattr(sandbox, "landlock_version", lambda: 0)  # Landlock would refuse exec too
     monkeypatch.setenv("CONVLAB_NO_SECCOMP", "1")
     marker = f"convlab-escape-{os.getpid()}"
     src = (  # raw libc calls: the audit hook that names the rule is bypassed too
@@ -302,17 +361,53 @@ def test_a_forbidden_library_cannot_be_loaded_even_by_path(mode):
         "    try:\n"
         "        from torch.nn import functional\n"
         "        return 'imported', found\n"
-        "    except ImportError as exc:\n"
+        "    except (ImportError, OSError) as exc:\n"
         "        return type(exc).__name__, found\n"
     )
     with proxy(src, forbidden_imports=["torch"]) as st:
         outcome, readable = st.sneak()
-    assert outcome in ("ModuleNotFoundError", "ImportError") and readable == []
+    assert outcome in ("ModuleNotFoundError", "ImportError", "PermissionError") and readable == []
+
+
+@pytest.fixture
+def planted_package():
+    """A small package planted in the base interpreter's site-packages, outside the venv (as a
+    second copy of a forbidden library would lie there): its name, and the folder holding it."""
+    folder = Path(sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})["purelib"])
+    if not os.access(folder, os.W_OK):
+        pytest.skip(f"{folder} is not writable here")
+    name = f"convlab_planted_{os.getpid()}"
+    (folder / name).mkdir()
+    (folder / name / "__init__.py").write_text("ORACLE = 42\n")
+    os.chmod(folder / name, 0o755)
+    yield name, str(folder)
+    shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def test_a_forbidden_library_is_unreachable_wherever_it_lies(mode, planted_package):
+    """A copy of a forbidden library outside the venv (the base interpreter's site-packages):
+    deleting the ban and putting its folder on sys.path does not load it, nor does reading it."""
+    if mode == "fallback" and not running_as_root():
+        pytest.skip("an ordinary user without namespaces or Landlock has no file-system protection (README)")
+    name, folder = planted_package
+    src = (
+        "import os, sys\n"
+        "def sneak(name, folder):\n"
+        "    sys.modules.pop(name, None)\n"
+        "    sys.path.append(folder)\n"
+        "    try:\n"
+        "        return getattr(__import__(name), 'ORACLE', 'an empty folder')\n"
+        "    except Exception as exc:\n"
+        "        return type(exc).__name__\n"
+    )
+    with proxy(src, forbidden_imports=[name]) as st:
+        outcome = st.sneak(name, folder)
+    assert outcome in ("ModuleNotFoundError", "ImportError", "PermissionError", "an empty folder"), f"{mode}: the planted copy in {folder} was imported"
 
 
 def test_memory_budget_follows_the_container():
     """The worker's budget is the container's limit minus what is used, never above memory_mb."""
-    from autograder.sandbox import memory_budget_mb
+    from autograder.resources import memory_budget_mb
 
     limits = Limits(memory_mb=1536)
     mb = 1 << 20
@@ -350,3 +445,159 @@ def test_deterministic_calls_run_once_per_identical_files():
         assert again.stamp(1) == first  # another submission, byte-identical: the same evidence
     with proxy(src + "# another submission\n", memoize=["stamp"]) as other:
         assert other.stamp(1) != first
+
+
+def test_no_ipc_objects_and_no_signals_through_file_ownership(mode):
+    """System V shared memory (it would outlive the worker) and F_SETOWN/F_SETSIG (the kernel
+    would signal the grader on I/O) are refused in every mode."""
+    src = (
+        "import ctypes, fcntl, os\n"
+        "def shm():\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    return libc.shmget(0, 1 << 20, 0o1600), ctypes.get_errno()\n"
+        "def setown():\n"
+        "    r, w = os.pipe()\n"
+        "    out = []\n"
+        "    for cmd, arg in ((fcntl.F_SETOWN, os.getppid() or 1), (10, 9)):\n"
+        "        try:\n"
+        "            fcntl.fcntl(r, cmd, arg)\n"
+        "            out.append(0)\n"
+        "        except OSError as exc:\n"
+        "            out.append(exc.errno)\n"
+        "    return out\n"
+    )
+    with proxy(src) as st:
+        assert st.shm() == (-1, 1)  # EPERM
+        assert st.setown() == [1, 1]
+
+
+def test_the_disk_budget_ends_a_worker_that_fills_its_folder(mode):
+    """Many small files: past ``disk_mb`` (or the file count) the worker is ended (without
+    namespaces) or its writes fail (with them: a sized tmpfs); the next call runs normally."""
+    src = (
+        "import os\n"
+        "def fill():\n"
+        "    for i in range(100000):\n"
+        "        with open(f'f{i}', 'wb') as f:\n"
+        "            f.write(b'x' * 8192)\n"
+        "    return 'filled'\n"
+        "def ok():\n"
+        "    return 1\n"
+    )
+    limits = Limits(call_timeout=10, import_timeout=10, disk_mb=4)
+    with proxy(src, limits) as st:
+        with pytest.raises((WorkerDied, StudentException), match="disk budget|No space left|Disk quota"):
+            st.fill()
+        assert st.ok() == 1
+
+
+def test_a_grader_os_error_fails_only_that_case(monkeypatch):
+    """A full disk while the grader starts a worker fails that call with a clear message; the
+    next call starts a worker normally."""
+    from autograder import proxy as proxy_module
+
+    real, calls = proxy_module.WorkerProcess, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(proxy_module, "WorkerProcess", flaky)
+    with proxy("import os\ndef die():\n    os._exit(0)\ndef ok():\n    return 4\n") as st:
+        with pytest.raises(WorkerDied):
+            st.die()
+        with pytest.raises(StudentError, match="could not start a worker.*No space left.*no fault of the submission"):
+            st.ok()
+        assert st.ok() == 4
+
+
+GRADER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from autograder.proxy import StudentProxy
+from autograder.lifetime import descendants
+st = StudentProxy({{"sub.py": b"import time\\ndef wait():\\n    time.sleep(60)\\n"}}, ["sub"]).__enter__()
+print(" ".join(map(str, descendants(st._worker.process.pid))), flush=True)
+st.wait()
+"""
+
+
+def test_nothing_outlives_a_killed_grader(mode):
+    """SIGKILL the grader mid-call: within 2 s no process of its worker is left (the parent-death
+    signal survives the uid change; with namespaces the PID namespace dies with it)."""
+    import signal
+    import subprocess
+
+    from autograder.config import ROOT
+
+    env = dict(os.environ, CONVLAB_NO_NAMESPACES="1" if mode != "namespaces" else "")
+    if mode == "fallback":
+        env["CONVLAB_NO_LANDLOCK"] = "1"
+    env = {k: v for k, v in env.items() if v != ""}
+    grader = subprocess.Popen([sys.executable, "-c", GRADER.format(root=str(ROOT))], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    pids = [int(p) for p in grader.stdout.readline().split()]
+    assert pids, "the grader did not start its worker"
+    time.sleep(0.3)
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    time.sleep(2)
+    alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:3]]
+    assert alive == [], f"{mode}: processes of the worker outlived the grader: {alive}"
+
+
+# ---------------------------------------------------------------- routing by policy (several files)
+
+TWO_GROUPS = """
+name = "{name}"
+title = "t"
+files = ["a.py", "b.py"]
+[[workers]]
+files = ["a.py"]
+functions = ["f"]
+[[workers]]
+files = ["b.py"]
+functions = [{b_functions}]
+[[questions]]
+id = "q1"
+title = "f"
+points = 1
+[[questions]]
+id = "q2"
+title = "g"
+points = 1
+"""
+
+
+def test_the_config_refuses_an_ambiguous_or_missing_owner(tmp_path):
+    from autograder.config import ConfigError, load_assignment
+
+    def load(b_functions: str):
+        folder = tmp_path / f"hw9_{len(b_functions)}"
+        folder.mkdir()
+        (folder / "assignment.toml").write_text(TWO_GROUPS.format(name=folder.name, b_functions=b_functions))
+        return load_assignment(folder)
+
+    assert load('"g"').owners == {"f": 0, "g": 1}
+    with pytest.raises(ConfigError, match="two \\[\\[workers\\]\\] groups"):
+        load('"g", "f"')
+    with pytest.raises(ConfigError, match="no \\[\\[workers\\]\\] group owns \\['g'\\]"):
+        load("")
+
+
+def test_a_call_runs_only_in_its_owners_worker():
+    """Routing never follows what the submission defines: a function owned by a.py but defined
+    in b.py fails with a message naming a.py (and b.py), and b.py's worker is never asked."""
+    from autograder.proxy import FunctionNotFound, SubmissionProxy, WorkerGroupProxy
+
+    a = StudentProxy({"a.py": b"def h():\n    return 1\n"}, ["a"], limits=FAST)
+    b = StudentProxy({"b.py": b"def f():\n    return 'from b'\n"}, ["b"], limits=FAST)
+    sub = SubmissionProxy([WorkerGroupProxy(a, ("a.py",), {"h"}), WorkerGroupProxy(b, ("b.py",), {"f"})], {"f": 0, "h": 0})
+    with sub:
+        assert sub.route("f").proxy is a and sub.h() == 1
+        with pytest.raises(FunctionNotFound, match="f must be defined in a.py, but it is in b.py"):
+            sub.f()
+        with pytest.raises(StudentError, match="not a function of this assignment"):
+            sub.route("anything_else")
+    assert b._worker is None  # never started
