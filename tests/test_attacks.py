@@ -55,11 +55,12 @@ def assignment_of(path: Path) -> Assignment:
 def attack_files(path: Path, tag: str, port: int = 0) -> dict[str, bytes]:
     """The attacked submission: a solution file with the attack appended (a section after a line
     ``# ---- append to: resnet.py`` goes to that file; ``# ---- drop from resnet.py: f, g``
-    deletes those top-level functions from it); its leftover processes are named after ``tag``
-    so tests running in parallel each look for their own."""
+    deletes those top-level functions from it); its leftover processes and planted files are
+    named after ``tag`` so tests running in parallel each look for their own."""
     a = assignment_of(path)
     target = header(path, "target") or a.files[0]
     attack = path.read_text().replace(MARKER, f"{MARKER}-{tag}").replace("_EXFIL_PORT = 0", f"_EXFIL_PORT = {port}")
+    attack = attack.replace("PWNED_", f"PWNED_{tag}_")  # what it plants, named after the test that looks for it
     attack = attack.replace("_ROOT = None", f"_ROOT = {str(ROOT)!r}")
     files = solution_files(a)
     for name, dropped in re.findall(r"^# ---- drop from (\S+): (.*)$", attack, flags=re.MULTILINE):
@@ -108,7 +109,7 @@ def stolen(text: str) -> str:
 def no_leftovers(tag: str) -> None:
     marker = subprocess.run(["pgrep", "-f", f"{MARKER}-{tag}"], capture_output=True, text=True)
     assert marker.stdout.strip() == "", "a process started by a submission outlived grading"
-    planted = [p for base in (ROOT, Path("/tmp"), Path("/dev/shm")) for p in base.glob("PWNED*")]
+    planted = [p for base in (ROOT, Path("/tmp"), Path("/dev/shm")) for p in base.glob(f"PWNED_{tag}_*")]
     assert not planted, f"a submission wrote outside its sandbox: {planted}"
     segments = Path("/proc/sysvipc/shm").read_text().splitlines()[1:] if Path("/proc/sysvipc/shm").is_file() else []
     assert not [s for s in segments if s.split()[3] == str(LEAKED_SHM_BYTES)], "a submission's shared memory outlived grading"
