@@ -268,6 +268,8 @@ class Case:
     atol: float = DEFAULT_ATOL
     context: str = ""
     timeout: float | None = None  # seconds per call in this case (default: the assignment's)
+    size_rules: tuple[str, ...] = ()  # the output-size mistakes that apply to this function (feedback)
+    geometry: Callable[[], dict] | None = None  # this case's output-size formula and parameters (feedback)
 
     def __repr__(self) -> str:
         return f"Case({self.id!r}, hidden={self.hidden})"
@@ -304,6 +306,8 @@ class Suite:
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
         timeout: float | None = None,
+        size_rules: tuple[str, ...] = (),
+        geometry: Callable[[Any], dict] | None = None,
     ) -> Callable[[Callable], CheckGroup]:
         """Register ``fn(student, param)`` once per param as cases of ``question``.
 
@@ -312,6 +316,11 @@ class Suite:
 
         ``timeout`` overrides the assignment's per-call time limit for these cases (e.g. a
         training run); ``rtol``/``atol`` are the comparison tolerances against the reference.
+
+        ``size_rules`` and ``geometry(param)`` only shape the grader's feedback on a wrong output
+        shape: the output-size mistakes that apply to this function (e.g. ``("ceil", "no
+        padding")``) and the case's size formula with each spatial axis' parameters, e.g.
+        ``{"formula": "conv", "axes": [{"n": 7, "k": 3, "s": 2, "p": 1, "d": 1}], "outputs": ["out"]}``.
         """
 
         def register(fn: Callable) -> CheckGroup:
@@ -330,6 +339,8 @@ class Suite:
                     atol=atol,
                     context=f"{name}{label}",
                     timeout=timeout,
+                    size_rules=tuple(size_rules),
+                    geometry=None if geometry is None else (lambda p=param: geometry(p)),
                 )
                 if any(c.id == case.id for c in self.cases):
                     # references are cached by case id: two checks must never share one
