@@ -512,7 +512,7 @@ def _rules_for(name: str, got: Any, want: Any, rules: tuple[str, ...], geometry:
     if scalar:
         if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, bool) or len(geometry["axes"]) != 1:
             return None
-        target: Any = (float(got),)
+        target: Any = (float(got) if isinstance(got, (float, np.floating)) else int(got),)
         lead: tuple[int, ...] = ()
     else:
         if not isinstance(got, np.ndarray) or got.ndim != want.ndim:
@@ -525,13 +525,21 @@ def _rules_for(name: str, got: Any, want: Any, rules: tuple[str, ...], geometry:
     wanted = (float(want),) if scalar else tuple(want.shape)
     if correct is None or tuple(float(v) for v in correct) != tuple(float(v) for v in wanted):
         return None  # the declared geometry does not reproduce the reference: say nothing
-    found = [r for r in rules if r in RULE_WORDS and (shape := rule_shape(geometry, r, lead)) is not None
-             and tuple(float(v) for v in shape) == tuple(float(v) for v in target)]  # fmt: skip
-    if not found:
-        return None
+    found = [r for r in rules if r in RULE_WORDS and _same_size(rule_shape(geometry, r, lead), target, scalar)]
+    if not found or len(found) > 2:
+        return None  # none, or too many to be worth a line
     what = f"{name} = {got!r}" if scalar else f"{name}'s shape {tuple(got.shape)}"
     words = " or ".join(RULE_WORDS[r] for r in found)
     return Claim(name, "size rule", (tuple(found),), f"{what} is what {words} gives")
+
+
+def _same_size(shape: tuple | None, target: tuple, scalar: bool) -> bool:
+    """A rule's size equals the student's: a float size only from a float rule (3.0 is not 3)."""
+    if shape is None or len(shape) != len(target):
+        return False
+    if scalar and isinstance(shape[0], float) != isinstance(target[0], float):
+        return False
+    return all(float(a) == float(b) for a, b in zip(shape, target, strict=True))
 
 
 def describe_shape(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float, rules: tuple[str, ...] = (), geometry: dict | None = None) -> list[Claim]:
@@ -588,7 +596,35 @@ def describe(
     if isinstance(want, (int, np.integer)) and not isinstance(want, (bool, np.bool_)):
         claim = _rules_for(name, value, want, rules, geometry)
         return [claim] if claim else []
-    return []
+    items = _items(name, value, want)
+    return [items] if items else []
+
+
+def _hashable_items(value: Any) -> list | None:
+    if type(value) not in (list, tuple):
+        return None
+    return [tuple(i) if isinstance(i, list) else i for i in value]
+
+
+def _items(name: str, got: Any, want: Any) -> Claim | None:
+    """A list of items (centers, pairs): how many of the expected ones the student's holds."""
+    mine, theirs = _hashable_items(got), _hashable_items(want)
+    if mine is None or theirs is None or not all(isinstance(i, tuple) for i in theirs + mine):
+        return None  # a shape or a list of numbers: position matters, the message says it
+    try:
+        expected, yours = set(theirs), set(mine)
+    except TypeError:
+        return None
+    found, extra = len(expected & yours), len(yours - expected)
+    if not mine:
+        return Claim(name, "items", (0, 0, "empty"), f"{name} is empty; {_plural(len(expected), 'item')} expected")
+    if found == len(expected) and not extra:
+        why = "order" if len(mine) == len(theirs) else "repeats"
+        return Claim(name, "items", (found, extra, why), f"{name} holds the expected items, {'in another order' if why == 'order' else 'some of them more than once'}")
+    return Claim(
+        name, "items", (found, extra, ""),
+        f"{found} of the {len(expected)} expected items are in {name}, and {extra} of its {len(yours)} are not expected",
+    )  # fmt: skip
 
 
 def line(claims: list[Claim]) -> str:
@@ -623,6 +659,8 @@ def verify(claim: Claim, got: Any, want: Any, rtol: float, atol: float, geometry
     if kind == "where":
         wrong = wrong_mask(got, want, rtol, atol)
         return _where(claim.output, got, want, rtol, atol) == claim and bool(wrong.any())
+    if kind == "items":
+        return _items(claim.output, got, want) == claim
     if kind == "single":
         return _single(claim.output, got, want, rtol, atol) == claim
     if kind == "nonfinite":

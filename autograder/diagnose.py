@@ -93,6 +93,8 @@ class LiveCatalog:
     def outcome(self, signature: Signature, case: Case) -> Outcome | None:
         from .mutants import run_outcome
 
+        if not tables.records_outcomes(case):
+            return None
         key = (signature.name, case.id)
         if key not in self._outcomes:
             self._outcomes[key] = run_outcome(signature, case)

@@ -313,7 +313,7 @@ def build_table(assignment: Assignment) -> bytes:
                 reference = tables.stored(case.reference("cpu"), blobs)
                 if reference is not None:  # else computed where graded (references are arrays and plain values)
                     entry["reference"] = reference
-            for signature in found:
+            for signature in found if tables.records_outcomes(case) else ():
                 if signature.affects & called:
                     entry["outcomes"][signature.name] = tables.outcome_entry(run_outcome(signature, case), blobs)
             cases[case.id] = entry

@@ -101,6 +101,16 @@ class Signature:
         )  # fmt: skip
 
 
+LONG_CASE_SECONDS = 60  # a case allowed this long (a training run) records no signature outcome
+
+
+def records_outcomes(case: Any) -> bool:
+    """Whether signatures' outcomes are recorded on ``case``: not on a long case (hw4 trains a
+    model per mutant there; minutes of release time for a line no one needs). Both catalogs
+    follow this rule, so they answer alike: no catalog line comes from such a case."""
+    return not (case.timeout and case.timeout > LONG_CASE_SECONDS)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a signature does on a case: ``returned`` its outputs (``value``), ``failed`` the

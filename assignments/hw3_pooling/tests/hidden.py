@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from checklib import CheckFailure, Suite, assert_value, expect_tuple, raised
-from refkit import OMIT, F, kwargs_without_omitted, tensor, to_numpy, torch, upstream
+from refkit import OMIT, F, kwargs_without_omitted, pair, tensor, to_numpy, torch, upstream
 
 suite = Suite(hidden=True)
 
@@ -170,6 +170,18 @@ class BadPoolCase:
         return f"input {self.size[0]}x{self.size[1]}, kernel_size={self.kernel}, padding={self.padding}"
 
 
+def _pool_geometry(c: PoolCase) -> dict:
+    """A pooling case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+    kernel = pair(c.kernel)
+    stride = kernel if c.kwargs.get("stride") is None else pair(c.kwargs["stride"])
+    padding = pair(c.kwargs.get("padding", 0))
+    axes = [{"n": c.size[i], "k": kernel[i], "s": stride[i], "p": padding[i], "d": 1} for i in range(2)]
+    return {"formula": "pool", "axes": axes, "outputs": ["out"]}
+
+
+POOL_RULES = ("ceil", "no padding", "padding once", "no stride", "axes swapped", "width from height", "height from width")
+
+
 def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool: str, cases: list[PoolCase], backward_only: list[PoolCase]) -> None:
     forward_name, backward_name = f"{name}_forward", f"{name}_backward"
 
@@ -196,7 +208,7 @@ def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool: str, cas
         assert_value("the exception raised", exception, "ValueError", context=f"{forward_name}({c})")
 
     forward.__name__, backward.__name__, rejects.__name__ = forward_name, backward_name, f"{forward_name}_rejects"
-    suite.check(question_fwd, cases, title=forward_name)(forward).reference(forward_reference)
+    suite.check(question_fwd, cases, title=forward_name, size_rules=POOL_RULES, geometry=_pool_geometry)(forward).reference(forward_reference)
     suite.check(question_fwd, [BadPoolCase(*b) for b in BAD_POOL_CASES], title=f"{forward_name} raises ValueError")(rejects)
     suite.check(question_bwd, cases + backward_only, title=backward_name)(backward).reference(backward_reference)
 

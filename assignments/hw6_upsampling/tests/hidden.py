@@ -112,7 +112,19 @@ DOWN2D_CASES = [
 ]
 
 
-@suite.check("q1", UP1D_CASES, title="upsample1d")
+def _resample_geometry(formula: str):
+    """A resampling case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+
+    def geometry(c: ResampleCase) -> dict:
+        return {"formula": formula, "axes": [{"n": n, "s": f} for n, f in zip(c.size, c.factors, strict=True)], "outputs": ["out"]}
+
+    return geometry
+
+
+UP_RULES, DOWN_RULES = ("trailing", "axes swapped"), ("floor", "axes swapped")
+
+
+@suite.check("q1", UP1D_CASES, title="upsample1d", size_rules=UP_RULES, geometry=_resample_geometry("upsample"))
 def upsample1d(st, c: ResampleCase):
     return {"out": st.upsample1d(c.x(), c.factor)}
 
@@ -122,7 +134,7 @@ def upsample1d_backward(st, c: ResampleCase):
     return {"dx": st.upsample1d_backward(upstream(c.seed, c.up_shape()), c.factor)}
 
 
-@suite.check("q2", DOWN1D_CASES, title="downsample1d")
+@suite.check("q2", DOWN1D_CASES, title="downsample1d", size_rules=DOWN_RULES, geometry=_resample_geometry("downsample"))
 def downsample1d(st, c: ResampleCase):
     return {"out": st.downsample1d(c.x(), c.factor)}
 
@@ -132,7 +144,7 @@ def downsample1d_backward(st, c: ResampleCase):
     return {"dx": st.downsample1d_backward(upstream(c.seed, c.down_shape()), c.factor, c.size[0])}
 
 
-@suite.check("q3", UP2D_CASES, title="upsample2d")
+@suite.check("q3", UP2D_CASES, title="upsample2d", size_rules=UP_RULES, geometry=_resample_geometry("upsample"))
 def upsample2d(st, c: ResampleCase):
     return {"out": st.upsample2d(c.x(), c.factor)}
 
@@ -142,7 +154,7 @@ def upsample2d_backward(st, c: ResampleCase):
     return {"dx": st.upsample2d_backward(upstream(c.seed, c.up_shape()), c.factor)}
 
 
-@suite.check("q3", DOWN2D_CASES, title="downsample2d")
+@suite.check("q3", DOWN2D_CASES, title="downsample2d", size_rules=DOWN_RULES, geometry=_resample_geometry("downsample"))
 def downsample2d(st, c: ResampleCase):
     return {"out": st.downsample2d(c.x(), c.factor)}
 
@@ -269,14 +281,27 @@ def _refusal_reference(c: ConvTCase, device: str) -> dict:
     return {"the exception raised": None}
 
 
-suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward")(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
+def _layer_geometry(c) -> dict:
+    """A layer case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+    dims = len(c.size)
+    values = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.stride, c.padding, c.dilation, c.output_padding)]
+    axes = [dict(zip(("s", "p", "d", "op"), (v[i] for v in values), strict=True), n=c.size[i], k=c.kernel[i]) for i in range(dims)]
+    return {"formula": "transposed", "axes": axes, "outputs": ["out"]}
+
+
+LAYER_RULES = (
+    "no output padding", "padding added", "no padding", "padding once", "no dilation", "no stride",
+    "axes swapped", "width from height", "height from width",
+)  # fmt: skip
+
+suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
 suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
 suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward")(
     layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
 ).reference(layer_backward_reference)
-suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward")(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
+suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
 suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
