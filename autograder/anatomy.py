@@ -245,6 +245,16 @@ def _where(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float
     return Claim(name, "where", params, text)
 
 
+def _rearranged(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> Claim | None:
+    """The same values as the reference, in other places (sorted, they agree)."""
+    if ref.size < 2 or got.dtype.kind == "b":
+        return None
+    mine, theirs = np.sort(got.astype(np.float64), axis=None), np.sort(ref.astype(np.float64), axis=None)
+    if not _informative(ref, rtol, atol) or not close(mine, theirs, rtol, atol):
+        return None
+    return Claim(name, "rearranged", (), f"{name} holds exactly the reference's values, in other places (sorted, the two agree)")
+
+
 def _offset(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> Claim | None:
     """The error ``got - ref`` is the same along some axes (a constant offset, one per channel...)."""
     if got.dtype.kind not in "iuf" or ref.ndim == 0:
@@ -338,7 +348,7 @@ def describe_values(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, at
     if not _informative(ref, rtol, atol) or got.dtype.kind == "b":
         found = [c for c in (_where(name, got, ref, rtol, atol), _spread(name, got, ref, rtol, atol)) if c is not None]
         return found[:1] if found and found[0].params[0] != "every" else found[-1:]
-    for find in (_single, _scaled, _permuted, _flipped, _shifted):
+    for find in (_single, _scaled, _permuted, _flipped, _shifted, _rearranged):
         claim = find(name, got, ref, rtol, atol)
         if claim is not None:
             return [claim]
@@ -418,6 +428,9 @@ def _reduced(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: flo
         for axis, size in enumerate(got.shape):
             if size == 1 and close(np.squeeze(got, axis), ref, rtol, atol):
                 return Claim(name, "extra axis", (axis,), f"{name} holds the reference's values with an extra axis {axis} of size 1")
+    if got.size == ref.size and _informative(ref, rtol, atol) and close(got.reshape(ref.shape), ref, rtol, atol):
+        shape = ", ".join(map(str, ref.shape))
+        return Claim(name, "reshaped", (tuple(ref.shape),), f"{name} holds the reference's values in another shape: {name}.reshape({shape}) is the reference")
     return None
 
 
@@ -596,8 +609,21 @@ def describe(
     if isinstance(want, (int, np.integer)) and not isinstance(want, (bool, np.bool_)):
         claim = _rules_for(name, value, want, rules, geometry)
         return [claim] if claim else []
+    if isinstance(want, (float, np.floating)) and isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        ratio = _ratio(name, float(value), float(want), rtol, atol)
+        return [ratio] if ratio else []
     items = _items(name, value, want)
     return [items] if items else []
+
+
+def _ratio(name: str, got: float, want: float, rtol: float, atol: float) -> Claim | None:
+    """A float that is the reference times a simple number (2, 1/4, -1)."""
+    if not np.isfinite(got) or abs(want) <= atol or got == 0:
+        return None
+    words = _factor_words(got / want)
+    if words is None or not close(np.asarray(got), np.asarray(words[0] * want), rtol, atol):
+        return None
+    return Claim(name, "ratio", (words[0],), f"{name} is exactly {words[1]}")
 
 
 def _hashable_items(value: Any) -> list | None:
@@ -659,6 +685,12 @@ def verify(claim: Claim, got: Any, want: Any, rtol: float, atol: float, geometry
     if kind == "where":
         wrong = wrong_mask(got, want, rtol, atol)
         return _where(claim.output, got, want, rtol, atol) == claim and bool(wrong.any())
+    if kind == "rearranged":
+        return close(np.sort(got.astype(np.float64), axis=None), np.sort(want.astype(np.float64), axis=None), rtol, atol)
+    if kind == "reshaped":
+        return got.size == want.size and close(got.reshape(p[0]), want, rtol, atol)
+    if kind == "ratio":
+        return close(np.asarray(float(got)), np.asarray(p[0] * float(want)), rtol, atol)
     if kind == "items":
         return _items(claim.output, got, want) == claim
     if kind == "single":

@@ -12,7 +12,8 @@ failed comparison, a self-asserting check's message, the functions it called). I
    (``assignments/<hw>/mutants/``) doubles as its catalog of *signatures*: a realistic bug,
    implemented, with a student-facing explanation. A signature is named for a question only if
    - it reproduces the student's outputs on a failing case of the question (at the check's
-     tolerance, NaN equal to NaN; on the outputs it declares, if it declares some): a failure
+     tolerance, NaN equal to NaN; if it declares the outputs it explains, on those, and the
+     student's other outputs are right: the mistake is confined to them): a failure
      *message* alone (an exception type, a key count) confirms a candidate that matches values
      elsewhere, never names one;
    - it is *consistent*: it fails exactly the cases the student fails (and passes the others)
@@ -180,8 +181,11 @@ def _reproduces(signature: Signature, outcome: Outcome, seen: Seen) -> bool:
     if outcome.kind != "returned" or not isinstance(theirs, dict) or not isinstance(got, dict) or theirs.keys() != got.keys():
         return False
     keys = _keys(signature, theirs)
+    others = [k for k in (seen.expected or {}) if k not in keys]
     try:
-        return bool(keys) and all(_same(got[k], theirs[k], seen.case.rtol, seen.case.atol) for k in keys)
+        same = bool(keys) and all(_same(got[k], theirs[k], seen.case.rtol, seen.case.atol) for k in keys)
+        # a signature about some outputs explains a mistake confined to them: the others are right
+        return same and not (others and _wrong(got, seen.expected, others, seen.case))
     except Exception:  # noqa: BLE001 - values that cannot even be compared do not match
         return False
 

@@ -289,23 +289,31 @@ def _layer_geometry(c) -> dict:
     return {"formula": "transposed", "axes": axes, "outputs": ["out"]}
 
 
+def _layer_family(c) -> str:
+    """The family of a layer case (``check.py --torch`` draws both every run): whether the output
+    padding reaches past the padding on some axis, where ``dout`` is longer than the cropped full output."""
+    dims = len(c.size)
+    pairs = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.output_padding, c.padding)]
+    return "output_padding > padding" if any(o > p for o, p in zip(*pairs, strict=True)) else "output_padding <= padding"
+
+
 LAYER_RULES = (
     "no output padding", "padding added", "no padding", "padding once", "no dilation", "no stride",
     "axes swapped", "width from height", "height from width",
 )  # fmt: skip
 
-suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
+suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
 suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
-suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward")(
+suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward", family=_layer_family)(
     layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
 ).reference(layer_backward_reference)
-suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
+suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
 suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
-suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward")(
+suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward", family=_layer_family)(
     layer_backward_check("conv_transpose2d_forward", "conv_transpose2d_backward")
 ).reference(layer_backward_reference)
 
