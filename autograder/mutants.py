@@ -16,6 +16,10 @@ mutant appended, so the catalog stores only the bug itself. Optional header line
   top level and reads it; variant ``b`` is the file with that line set to ``"b"``. The first
   variant carries the file's name, the others ``<name>.<variant>``; all share the file's name
   as the diagnosis the student and the gradebook see.
+- ``# per function``: the mutant changes several functions and its explanation holds for each
+  one alone (a factor pair read as (w, h) in every resampling function): besides the whole
+  mutant, each changed function is a signature of its own, ``<name>@<function>`` (the solution
+  with that one definition replaced), so the same mistake made in one place is named too.
 
 This module is staff code, never shipped: it runs the mutants (the live catalog) and builds the
 release-time table (``autograder/tables.py``) from them.
@@ -87,12 +91,26 @@ def load_mutants(assignment: Assignment) -> list[Mutant]:
 
 
 def catalog(assignment: Assignment) -> list[Mutant]:
-    """Every mutant, a family's variants included."""
+    """Every mutant: a family's variants and a ``# per function`` mutant's parts included."""
     mutants = []
     for mutant in load_mutants(assignment):
-        mutants.append(mutant)
-        mutants += [_variant(mutant, v) for v in mutant.variants[1:]]
+        for variant in [mutant] + [_variant(mutant, v) for v in mutant.variants[1:]]:
+            mutants.append(variant)
+            if "# per function" in variant.source.splitlines():
+                mutants += _parts(assignment, variant)
     return mutants
+
+
+def _parts(assignment: Assignment, mutant: Mutant) -> list[Mutant]:
+    """One mutant per function ``mutant`` changes: its source with the other definitions left out."""
+    tree = ast.parse(mutant.source)
+    changed = changed_functions(assignment, mutant)
+    parts = []
+    for name in sorted(changed):
+        body = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef)) or n.name == name]
+        source = ast.unparse(ast.Module(body=body, type_ignores=[]))
+        parts.append(Mutant(f"{mutant.name}@{name}", mutant.summary, mutant.explanation, mutant.target, source, mutant.family))
+    return parts if len(parts) > 1 else []
 
 
 def solution_files(assignment: Assignment) -> dict[str, bytes]:

@@ -247,8 +247,10 @@ CONVT2D_CASES = [
     ConvTCase(1, 2, 3, (3, 5), (2, 3), stride=(2, 3), padding=(0, 1), dilation=(3, 2), seed=229),
 ]
 # Layers torch refuses: output_padding neither smaller than the stride nor than the dilation,
-# and empty outputs (one case of length 0, one negative).
+# and empty outputs (one case of length 0, one negative); and, at the edge, one layer it accepts:
+# output_padding that reaches the stride but stays below the dilation.
 CONVT1D_REFUSED = [
+    ConvTCase(1, 1, 1, (3,), (2,), stride=1, output_padding=1, dilation=2, seed=246),
     ConvTCase(1, 2, 2, (4,), (3,), stride=2, output_padding=2, seed=241),
     ConvTCase(1, 1, 2, (3,), (2,), stride=1, output_padding=1, seed=242),
     ConvTCase(1, 1, 1, (3,), (2,), stride=2, output_padding=3, dilation=3, seed=243),
@@ -256,6 +258,7 @@ CONVT1D_REFUSED = [
     ConvTCase(1, 2, 1, (1,), (1,), padding=1, seed=245),
 ]
 CONVT2D_REFUSED = [
+    ConvTCase(1, 1, 2, (3, 4), (2, 2), stride=1, output_padding=(1, 0), dilation=(2, 1), seed=255),
     ConvTCase(1, 2, 2, (3, 3), (3, 3), stride=(1, 2), output_padding=(0, 2), seed=251),
     ConvTCase(1, 1, 2, (3, 4), (2, 2), stride=1, output_padding=(1, 0), dilation=(1, 2), seed=252),
     ConvTCase(1, 1, 1, (1, 3), (2, 2), padding=(1, 0), seed=253),
@@ -303,14 +306,14 @@ LAYER_RULES = (
 )  # fmt: skip
 
 suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
-suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses")(
+suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
 suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward", family=_layer_family)(
     layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
 ).reference(layer_backward_reference)
 suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
-suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses")(
+suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
 suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward", family=_layer_family)(
