@@ -6,9 +6,11 @@ assignment, with the trusted solution and the mutant catalog:
 
 - the CPU reference of every case that has one (``case.reference("cpu")``);
 - which of the submitted functions each case calls (the case run on the solution through the
-  grader's recording wrapper), and for every mutant redefining one of them, what diagnoses
-  need: its *outcome* on the case (the outputs it returns, or the check's failure message, or
-  that it crashed), plus each signature's name, explanation, functions and priority;
+  grader's recording wrapper, ``verdicts.Recorder``), and for every signature affecting one of
+  them, what diagnoses need: its *outcome* on the case (the outputs it returns, or the check's
+  failure message, or that it crashed), plus each signature's name, explanation, functions,
+  the functions it affects, the outputs it explains, family, siblings and priority, and which
+  graded functions the solution writes with which (``reaches``: root cause first);
 - the values of the hidden tests' ``@refkit.tabled`` functions: check inputs computed with
   torch (a model's weights, a shipped network's activations).
 
@@ -20,8 +22,9 @@ among the shipped files (``assignment.toml``, the public and hidden tests, the s
 ``checklib.py`` and ``refkit.py``): a table that does not match is refused, and the grader falls
 back to computing references (and gives no diagnosis), never to a wrong answer.
 
-Building runs every relevant mutant on every case (hw4 trains models), so built tables are
-cached in ``<ROOT>/.tmp/tables-cache/<name>-<digest>.bin``, the digest also covering the
+This module is the data: ``Signature``, ``Outcome``, the encoding, reading and finding tables.
+``autograder/mutants.py`` (staff code, never shipped) builds them; ``autograder/diagnose.py``
+reads them. Building runs every relevant mutant on every case, so built tables are cached in ``<ROOT>/.tmp/tables-cache/<name>-<digest>.bin``, the digest also covering the
 solution, the mutants, the engine code that runs them and the library versions.
 """
 
