@@ -517,33 +517,51 @@ def rule_shape(geometry: dict, rule: str, lead: tuple[int, ...]) -> tuple | None
     return tuple(lead) + tuple(sizes)
 
 
+def _size_of(got: Any, want: Any, geometry: dict) -> tuple[tuple, tuple, bool] | None:
+    """(the student's size, the leading axes, scalar) where the geometry applies, else None."""
+    scalar = not isinstance(want, np.ndarray)
+    if scalar:
+        if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, (bool, np.bool_)) or len(geometry["axes"]) != 1:
+            return None
+        return (float(got) if isinstance(got, (float, np.floating)) else int(got),), (), True
+    if not isinstance(got, np.ndarray) or got.ndim != want.ndim:
+        return None
+    lead = tuple(want.shape[: want.ndim - len(geometry["axes"])])
+    if got.shape[: len(lead)] != lead:
+        return None
+    correct = rule_shape(geometry, "", lead)
+    if correct is None or tuple(float(v) for v in correct) != tuple(float(v) for v in want.shape):
+        return None  # the declared geometry does not reproduce the reference: say nothing
+    return tuple(got.shape), lead, False
+
+
+def rule_gives(rule: str, geometry: dict, got: Any, want: Any) -> bool | None:
+    """Whether ``rule``'s formula gives the student's size (``got``'s shape, or its value for a
+    size); None where the geometry does not apply."""
+    found = _size_of(got, want, geometry)
+    if found is None or rule not in RULE_WORDS:
+        return None
+    target, lead, scalar = found
+    return _same_size(rule_shape(geometry, rule, lead), target, scalar)
+
+
 def _rules_for(name: str, got: Any, want: Any, rules: tuple[str, ...], geometry: dict | None) -> Claim | None:
     """The declared rules whose formula gives ``got``'s shape (or, for a size, its value)."""
     if not rules or not geometry or name not in geometry.get("outputs", ("out",)):
         return None
-    scalar = not isinstance(want, np.ndarray)
-    if scalar:
-        if not isinstance(got, (int, float, np.integer, np.floating)) or isinstance(got, bool) or len(geometry["axes"]) != 1:
-            return None
-        target: Any = (float(got) if isinstance(got, (float, np.floating)) else int(got),)
-        lead: tuple[int, ...] = ()
-    else:
-        if not isinstance(got, np.ndarray) or got.ndim != want.ndim:
-            return None
-        target = got.shape
-        lead = tuple(want.shape[: want.ndim - len(geometry["axes"])])
-        if got.shape[: len(lead)] != lead:
-            return None
-    correct = rule_shape(geometry, "", lead)
-    wanted = (float(want),) if scalar else tuple(want.shape)
-    if correct is None or tuple(float(v) for v in correct) != tuple(float(v) for v in wanted):
-        return None  # the declared geometry does not reproduce the reference: say nothing
-    found = [r for r in rules if r in RULE_WORDS and _same_size(rule_shape(geometry, r, lead), target, scalar)]
+    if _size_of(got, want, geometry) is None or not isinstance(want, np.ndarray) and float(got) == float(want):
+        return None
+    found = [r for r in rules if rule_gives(r, geometry, got, want)]
     if not found or len(found) > 2:
         return None  # none, or too many to be worth a line
-    what = f"{name} = {got!r}" if scalar else f"{name}'s shape {tuple(got.shape)}"
+    what = f"{name} = {got!r}" if not isinstance(want, np.ndarray) else f"{name}'s shape {tuple(got.shape)}"
     words = " or ".join(RULE_WORDS[r] for r in found)
     return Claim(name, "size rule", (tuple(found),), f"{what} is what {words} gives")
+
+
+def size_rule_claim(name: str, got: Any, want: Any, rules: tuple[str, ...], geometry: dict) -> Claim | None:
+    """The size-rule claim restricted to ``rules`` (those that hold over the whole check)."""
+    return _rules_for(name, got, want, rules, geometry)
 
 
 def _same_size(shape: tuple | None, target: tuple, scalar: bool) -> bool:

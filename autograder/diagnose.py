@@ -294,6 +294,43 @@ def _pick(found: list[tuple[Signature, list[Seen]]]) -> tuple[Signature, list[Se
     return best[0] if len({s.family for s, _ in best}) == 1 else None
 
 
+def _whole_check_rules(
+    claims: list[anatomy.Claim], s: Seen, seen: list[Seen], reference: Callable[[Case], dict | None]
+) -> list[anatomy.Claim]:
+    """A size rule is kept only if it gives the student's size on every case of the same check
+    (the passing ones included, where the student's size is the reference's): one case may
+    agree with a rule by coincidence, a whole check rarely does."""
+    kept = []
+    check = s.case.id.rsplit("/", 1)[0]
+    for claim in claims:
+        if claim.kind != "size rule":
+            kept.append(claim)
+            continue
+        rules = []
+        for rule in claim.params[0]:
+            holds = True
+            for other in seen:
+                if other.case.id.rsplit("/", 1)[0] != check or other.case.geometry is None:
+                    continue
+                if other.passed:
+                    want = reference(other.case) if other.case.reference is not None else None
+                    got = want.get(claim.output) if isinstance(want, dict) else None
+                else:
+                    want = other.expected.get(claim.output) if other.expected else None
+                    got = other.got.get(claim.output) if isinstance(other.got, dict) else None
+                if got is None or want is None:
+                    continue
+                if anatomy.rule_gives(rule, other.case.geometry(), got, want) is False:
+                    holds = False
+                    break
+            if holds:
+                rules.append(rule)
+        restricted = anatomy.size_rule_claim(claim.output, s.got[claim.output], s.expected[claim.output], tuple(rules), s.case.geometry()) if rules else None
+        if restricted is not None:
+            kept.append(restricted)
+    return kept
+
+
 def anatomy_claims(s: Seen) -> list[anatomy.Claim]:
     """The verified facts about a failed comparison (each re-checked before it is kept)."""
     if s.got is None or s.expected is None:
@@ -320,11 +357,12 @@ def explain_submission(
     ``reference``: a case's CPU reference, for the cases whose reference the catalog lacks.
     """
     findings: dict[str, Finding] = {}
+    catalog = catalog if catalog is not None else catalog_for(assignment)
+    cases_reference = reference or (lambda case: None)
     for s in seen:
         if not s.passed:
-            claims = anatomy_claims(s)
+            claims = _whole_check_rules(anatomy_claims(s), s, seen, cases_reference)
             findings[s.case.id] = Finding(claims=claims, lines=[anatomy.line(claims)] if claims else [])
-    catalog = catalog if catalog is not None else catalog_for(assignment)
     if catalog is None:
         return findings
     reference = reference or (lambda case: None)

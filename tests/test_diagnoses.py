@@ -337,3 +337,28 @@ def test_root_cause_first_instead_of_a_downstream_name():
     (row,) = [r for r in measured("hw1_convolution", True) if r.mutant == "correlate2d_flips"]
     q3 = [f for cid, f in row.findings.items() if cid.startswith("q3/hidden")]
     assert q3 and all(not f.diagnosis and f.lines[0].startswith("Root cause first: if your convolve2d uses your correlate2d") for f in q3)
+
+
+def test_a_failure_message_alone_never_names_a_misconception():
+    """hw1's output_size_no_validation fails only the "raises ValueError" cases, whose message
+    ("the exception raised is None, expected ValueError") many mistakes share: no catalog line."""
+    (row,) = [r for r in measured("hw1_convolution", False) if r.mutant == "output_size_no_validation"]
+    assert row.failing and not row.named
+
+
+def test_root_cause_first_when_the_question_fails_too():
+    """A failing check that runs another question's function failing its own hidden cases points
+    there, even when the question's own hidden cases fail as well (no "Likely cause")."""
+    from autograder.report import CaseResult
+    from autograder.verdicts import Calls, name_the_broken_function
+
+    def result(case_id, question, passed):
+        return CaseResult(case_id, question, case_id, "cpu", True, float(passed), 1.0, passed, "dx values differ")
+
+    results = [result("q7/hidden/0", "q7", False), result("q7/hidden/1", "q7", True), result("q6/hidden/0", "q6", False)]
+    calls = {r.case_id: Calls({"conv2d_forward", "conv2d_backward"}) for r in results}
+    calls["q6/hidden/0"] = Calls({"conv2d_forward"})
+    assert name_the_broken_function(by_name("hw1"), results, calls) == {"q7/hidden/0"}
+    assert results[0].message == (
+        "dx values differ\nRoot cause first: this check also runs your conv2d_forward, which fails 1 hidden case of its own: fix that first."
+    )
