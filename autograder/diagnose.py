@@ -328,6 +328,8 @@ def _whole_check_rules(
         restricted = anatomy.size_rule_claim(claim.output, s.got[claim.output], s.expected[claim.output], tuple(rules), s.case.geometry()) if rules else None
         if restricted is not None:
             kept.append(restricted)
+    if claims and not kept:  # the rule did not hold: the plain facts, without any rule
+        kept = anatomy.describe(s.got, s.expected, s.case.rtol, s.case.atol)
     return kept
 
 
