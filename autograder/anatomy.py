@@ -106,7 +106,20 @@ def _factor_words(c: float) -> tuple[float, str] | None:
 # ---------------------------------------------------------------- same shape: transformations
 
 
-def _scaled(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> Claim | None:
+def named_product(k: int, sizes: dict[str, int] | None) -> str:
+    """``k`` as the product of some of a case's named sizes ("N·H'·W'"), if exactly one set of
+    them gives it; else ""."""
+    named = [(n, int(v)) for n, v in (sizes or {}).items() if int(v) > 1]
+    found = {
+        "·".join(n for n, _ in subset)
+        for count in range(1, len(named) + 1)
+        for subset in itertools.combinations(named, count)
+        if math.prod(v for _, v in subset) == k
+    }
+    return found.pop() if len(found) == 1 else ""
+
+
+def _scaled(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float, sizes: dict | None = None) -> Claim | None:
     r, g = ref.astype(np.float64).ravel(), got.astype(np.float64).ravel()
     denom = float(r @ r)
     if denom == 0 or not np.all(np.isfinite(g)) or np.count_nonzero(np.abs(r) > atol) < 2:
@@ -116,7 +129,9 @@ def _scaled(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: floa
         return None
     words = _factor_words(c)
     if words is not None and close(got, words[0] * ref, rtol, atol):
-        return Claim(name, "scaled", (words[0],), f"{name} is exactly {words[1]}, at every entry")
+        k = round(abs(words[0]) if abs(words[0]) >= 1 else 1 / abs(words[0]))
+        product = named_product(k, sizes) if k > 1 else ""
+        return Claim(name, "scaled", (words[0], product), f"{name} is exactly {words[1]}{f' (= {product})' if product else ''}, at every entry")
     if close(got, c * ref, rtol, atol):
         return Claim(name, "scaled", (c,), f"{name} is the reference times one constant, {_number(c)}, at every entry")
     return None
@@ -333,7 +348,7 @@ def _nonfinite(name: str, got: np.ndarray) -> Claim | None:
     return Claim(name, "nonfinite", ((), count), f"{count} of {bad.size} entries of {name} are NaN or infinite")
 
 
-def describe_values(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> list[Claim]:
+def describe_values(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: float, sizes: dict | None = None) -> list[Claim]:
     """Claims about an array of the right shape whose values differ."""
     if not (_numeric(got) and _numeric(ref)) or got.shape != ref.shape:
         return []
@@ -349,7 +364,7 @@ def describe_values(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, at
         found = [c for c in (_where(name, got, ref, rtol, atol), _spread(name, got, ref, rtol, atol)) if c is not None]
         return found[:1] if found and found[0].params[0] != "every" else found[-1:]
     for find in (_single, _scaled, _permuted, _flipped, _shifted, _rearranged):
-        claim = find(name, got, ref, rtol, atol)
+        claim = find(name, got, ref, rtol, atol, sizes) if find is _scaled else find(name, got, ref, rtol, atol)
         if claim is not None:
             return [claim]
     where, offset = _where(name, got, ref, rtol, atol), _offset(name, got, ref, rtol, atol)
@@ -547,7 +562,7 @@ def rule_gives(rule: str, geometry: dict, got: Any, want: Any) -> bool | None:
 
 def _rules_for(name: str, got: Any, want: Any, rules: tuple[str, ...], geometry: dict | None) -> Claim | None:
     """The declared rules whose formula gives ``got``'s shape (or, for a size, its value)."""
-    if not rules or not geometry or name not in geometry.get("outputs", ("out",)):
+    if not rules or not geometry or "axes" not in geometry or name not in geometry.get("outputs", ("out",)):
         return None
     if _size_of(got, want, geometry) is None or not isinstance(want, np.ndarray) and float(got) == float(want):
         return None
@@ -623,7 +638,7 @@ def describe(
             return []
         if value.shape != want.shape:
             return describe_shape(name, value, want, rtol, atol, rules, geometry)
-        return describe_values(name, value, want, rtol, atol)
+        return describe_values(name, value, want, rtol, atol, (geometry or {}).get("sizes"))
     if isinstance(want, (int, np.integer)) and not isinstance(want, (bool, np.bool_)):
         claim = _rules_for(name, value, want, rules, geometry)
         return [claim] if claim else []

@@ -211,7 +211,9 @@ def _rule_sizes(rule: str, geometry: dict) -> list:
 def independently_true(claim, got, want, rtol, atol, geometry) -> bool:
     kind, p = claim.kind, claim.params
     if kind == "scaled":
-        return _close(got, p[0] * np.asarray(want, dtype=np.float64), rtol, atol)
+        k = round(abs(p[0]) if abs(p[0]) >= 1 else 1 / abs(p[0]))
+        named = not p[1] or math.prod((geometry or {})["sizes"][n] for n in p[1].split("·")) == k
+        return named and _close(got, p[0] * np.asarray(want, dtype=np.float64), rtol, atol)
     if kind == "permuted":
         return _close(got, np.transpose(want, p[0]), rtol, atol)
     if kind == "flipped":

@@ -208,12 +208,14 @@ def _layer_geometry(c: ConvCase) -> dict:
     dims = len(c.size)
     pairs = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.stride, c.padding, c.dilation)]
     axes = [{"n": c.size[i], "k": c.kernel[i], "s": pairs[0][i], "p": pairs[1][i], "d": pairs[2][i]} for i in range(dims)]
-    return {"formula": "conv", "axes": axes, "outputs": ["out"]}
+    out = [(a["n"] + 2 * a["p"] - a["d"] * (a["k"] - 1) - 1) // a["s"] + 1 for a in axes]
+    sizes = {"N": c.n, "C_in": c.c_in, "C_out": c.c_out, **dict(zip(("H'", "W'") if dims == 2 else ("L'",), out, strict=True))}
+    return {"formula": "conv", "axes": axes, "outputs": ["out"], "sizes": sizes}
 
 
 LAYER_RULES = ("ceil", "no padding", "padding once", "no dilation", "no stride", "axes swapped", "width from height", "height from width")
 
 suite.check("q4", CONV1D_CASES, title="conv1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv1d_forward")).reference(layer_forward_reference)
-suite.check("q5", CONV1D_CASES, title="conv1d_backward")(layer_backward_check("conv1d_forward", "conv1d_backward")).reference(layer_backward_reference)
+suite.check("q5", CONV1D_CASES, title="conv1d_backward", geometry=_layer_geometry)(layer_backward_check("conv1d_forward", "conv1d_backward")).reference(layer_backward_reference)
 suite.check("q6", CONV2D_CASES, title="conv2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv2d_forward")).reference(layer_forward_reference)
-suite.check("q7", CONV2D_CASES, title="conv2d_backward")(layer_backward_check("conv2d_forward", "conv2d_backward")).reference(layer_backward_reference)
+suite.check("q7", CONV2D_CASES, title="conv2d_backward", geometry=_layer_geometry)(layer_backward_check("conv2d_forward", "conv2d_backward")).reference(layer_backward_reference)

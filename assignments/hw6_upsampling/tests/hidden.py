@@ -289,7 +289,9 @@ def _layer_geometry(c) -> dict:
     dims = len(c.size)
     values = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.stride, c.padding, c.dilation, c.output_padding)]
     axes = [dict(zip(("s", "p", "d", "op"), (v[i] for v in values), strict=True), n=c.size[i], k=c.kernel[i]) for i in range(dims)]
-    return {"formula": "transposed", "axes": axes, "outputs": ["out"]}
+    out = [(a["n"] - 1) * a["s"] - 2 * a["p"] + a["d"] * (a["k"] - 1) + a["op"] + 1 for a in axes]
+    sizes = {"N": c.n, "C_in": c.c_in, "C_out": c.c_out, **dict(zip(("H_out", "W_out") if dims == 2 else ("W_out",), out, strict=True))}
+    return {"formula": "transposed", "axes": axes, "outputs": ["out"], "sizes": sizes}
 
 
 def _layer_family(c) -> str:
@@ -309,14 +311,14 @@ suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LA
 suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
-suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward", family=_layer_family)(
+suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward", family=_layer_family, geometry=_layer_geometry)(
     layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
 ).reference(layer_backward_reference)
 suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
 suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
-suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward", family=_layer_family)(
+suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward", family=_layer_family, geometry=_layer_geometry)(
     layer_backward_check("conv_transpose2d_forward", "conv_transpose2d_backward")
 ).reference(layer_backward_reference)
 
