@@ -133,7 +133,7 @@ def _scaled(name: str, got: np.ndarray, ref: np.ndarray, rtol: float, atol: floa
         product = named_product(k, sizes) if k > 1 else ""
         return Claim(name, "scaled", (words[0], product), f"{name} is exactly {words[1]}{f' (= {product})' if product else ''}, at every entry")
     if close(got, c * ref, rtol, atol):
-        return Claim(name, "scaled", (c,), f"{name} is the reference times one constant, {_number(c)}, at every entry")
+        return Claim(name, "scaled", (c, ""), f"{name} is the reference times one constant, {_number(c)}, at every entry")
     return None
 
 
