@@ -81,10 +81,12 @@ class LiveCatalog:
         self.signatures = [s for s in signatures(assignment) if s.name not in exclude]
         self.reaches = {k: set(v) for k, v in reaches(assignment).items()}
         self._solution = solution_module(assignment)
-        self._calls: dict[str, set[str]] = {}
+        self._calls: dict[str, set[str]] = _LIVE_CALLS.setdefault(assignment.name, {})
         self._outcomes: dict[tuple[str, str], Outcome] = _LIVE_OUTCOMES.setdefault(assignment.name, {})
 
     def called(self, case: Case) -> set[str] | None:
+        if not tables.records_outcomes(case):
+            return None  # a long case (a training run) is not run again for a diagnosis
         if case.id not in self._calls:
             from .mutants import solution_calls
 
@@ -105,7 +107,8 @@ class LiveCatalog:
         return None
 
 
-_LIVE_OUTCOMES: dict[str, dict[tuple[str, str], Outcome]] = {}
+_LIVE_OUTCOMES: dict[str, dict[tuple[str, str], Outcome]] = {}  # once per process: staff code is deterministic
+_LIVE_CALLS: dict[str, dict[str, set[str]]] = {}
 
 
 class TableCatalog:
