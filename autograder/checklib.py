@@ -268,6 +268,9 @@ class Case:
     atol: float = DEFAULT_ATOL
     context: str = ""
     timeout: float | None = None  # seconds per call in this case (default: the assignment's)
+    size_rules: tuple[str, ...] = ()  # the output-size mistakes that apply to this function (feedback)
+    geometry: Callable[[], dict] | None = None  # this case's output-size formula and parameters (feedback)
+    family: str = ""  # the family of inputs it is drawn from (e.g. "rgb"): practice checks draw every one
 
     def __repr__(self) -> str:
         return f"Case({self.id!r}, hidden={self.hidden})"
@@ -304,6 +307,9 @@ class Suite:
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
         timeout: float | None = None,
+        size_rules: tuple[str, ...] = (),
+        geometry: Callable[[Any], dict] | None = None,
+        family: Callable[[Any], str] | None = None,
     ) -> Callable[[Callable], CheckGroup]:
         """Register ``fn(student, param)`` once per param as cases of ``question``.
 
@@ -312,6 +318,14 @@ class Suite:
 
         ``timeout`` overrides the assignment's per-call time limit for these cases (e.g. a
         training run); ``rtol``/``atol`` are the comparison tolerances against the reference.
+
+        ``size_rules`` and ``geometry(param)`` only shape the grader's feedback on a wrong output
+        shape: the output-size mistakes that apply to this function (e.g. ``("ceil", "no
+        padding")``) and the case's size formula with each spatial axis' parameters, e.g.
+        ``{"formula": "conv", "axes": [{"n": 7, "k": 3, "s": 2, "p": 1, "d": 1}], "outputs": ["out"]}``.
+
+        ``family(param)`` labels the family of inputs a case is drawn from (e.g. ``"rgb"``): every
+        run of ``check.py --torch`` draws each family its question's hidden cases have.
         """
 
         def register(fn: Callable) -> CheckGroup:
@@ -330,6 +344,9 @@ class Suite:
                     atol=atol,
                     context=f"{name}{label}",
                     timeout=timeout,
+                    size_rules=tuple(size_rules),
+                    geometry=None if geometry is None else (lambda p=param: geometry(p)),
+                    family=family(param) if family is not None else "",
                 )
                 if any(c.id == case.id for c in self.cases):
                     # references are cached by case id: two checks must never share one
@@ -355,6 +372,10 @@ class Practice:
     draws: int
     run: Callable[[Any, np.random.Generator], Any]
     compares_with: str = ""  # e.g. "torch.nn.functional.conv2d"; empty for a property check
+    families: tuple[str, ...] = ()  # drawn in turn: every run draws each one (run gets it as a third argument)
+
+    def family(self, draw: int) -> str | None:
+        return self.families[draw % len(self.families)] if self.families else None
 
     @property
     def kind(self) -> str:
@@ -377,14 +398,21 @@ class PracticeSuite:
         self.checks: list[Practice] = []
 
     def practice(
-        self, question: str, *, title: str, compares_with: str = "", draws: int = 10
-    ) -> Callable[[Callable[[Any, np.random.Generator], Any]], Callable[[Any, np.random.Generator], Any]]:
-        """Register ``fn(student, rng)`` as a practice check of ``question``, run ``draws`` times."""
+        self, question: str, *, title: str, compares_with: str = "", draws: int = 10, families: tuple[str, ...] = ()
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register ``fn(student, rng)`` as a practice check of ``question``, run ``draws`` times.
 
-        def register(fn: Callable[[Any, np.random.Generator], Any]) -> Callable[[Any, np.random.Generator], Any]:
+        With ``families`` (the families of inputs the hidden cases are drawn from, e.g.
+        ``("gray", "rgb")``), draw ``d`` is of family ``families[d % len(families)]``, passed as
+        ``fn(student, rng, family)``: every run draws every family.
+        """
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if any(c.title == title for c in self.checks):
                 raise ValueError(f"duplicate practice check title {title!r}")
-            self.checks.append(Practice(question, title, draws, fn, compares_with))
+            if families and draws < len(families):
+                raise ValueError(f"{title!r}: {draws} draws cannot cover the families {families}")
+            self.checks.append(Practice(question, title, draws, fn, compares_with, tuple(families)))
             return fn
 
         return register
@@ -396,8 +424,9 @@ class PracticeSuite:
         """
         check = self.checks[index]
         for draw in range(check.draws):
+            rng = practice_rng(seed, index, draw)
             try:
-                check.run(student, practice_rng(seed, index, draw))
+                check.run(student, rng, check.family(draw)) if check.families else check.run(student, rng)
             except CheckFailure as exc:
                 return draw, f"draw {draw + 1} of {check.draws}: {exc}"
         return check.draws, None

@@ -6,7 +6,8 @@ once; its outputs are compared with the reference computed on every available de
 always, CUDA when present). Points live on the CPU results; CUDA results are recorded with 0
 points so a score never depends on the grading machine. A submission has a time budget
 (``limits.time_budget``): once spent, the remaining cases fail at once. The whole-submission
-rules of ``verdicts`` run last.
+rules of ``verdicts`` and the diagnosis (``diagnose``: facts about every failed comparison, and a
+misconception where one explains the whole submission) run last.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from typing import Any
 from . import checklib, refkit, tables
 from .checklib import Case, CheckFailure
 from .config import Assignment
+from .diagnose import Seen
 from .proxy import StudentError, StudentProxy, StudentTimeout, SubmissionProxy, WorkerGroupProxy, defined_names
 from .report import CaseResult, Report
 from .sandbox import default_hidden_paths
-from .verdicts import Calls, gate_error_cases, name_the_broken_function
+from .verdicts import Calls, Recorder, gate_error_cases, name_the_broken_function
 
 _REFERENCE_CACHE: dict[tuple[str, str, str], Any] = {}
 _SUITE_CACHE: dict[tuple[str, str], list[Case]] = {}
@@ -100,44 +102,16 @@ def case_points(assignment: Assignment, cases: list[Case]) -> dict[str, float]:
     return {c.id: assignment.question(c.question).points * c.weight / totals[c.question] for c in cases}
 
 
-class _Recorder:
-    """Wraps the student object to record which functions a check calls and how each call
-    ended (for diagnoses and the error-case rule); classes and other values pass through."""
-
-    def __init__(self, student: Any) -> None:
-        self._student, self.calls = student, Calls()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_convlab_"):  # the engine's own hooks (release_workers), not student code
-            return getattr(self._student, name, None)
-        self.calls.called.add(name)
-        value = getattr(self._student, name)
-        if isinstance(value, type) or not callable(value):
-            return value
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = value(*args, **kwargs)
-            except Exception as exc:
-                # the student's own exception (through the proxy it carries etype), not a crash
-                if getattr(exc, "etype", None) or not isinstance(exc, (StudentError, NotImplementedError)):
-                    self.calls.raised.add(name)
-                raise
-            self.calls.returned.add(name)
-            return result
-
-        return call
-
-
 def run_case(
     assignment: Assignment, case: Case, student: Any, points: float, devices: list[str], seconds_left: float | None = None
-) -> tuple[list[CaseResult], Calls]:
-    """Run one case against ``student`` (a proxy or a module); one result per device, and the calls made.
+) -> tuple[list[CaseResult], Calls, Seen]:
+    """Run one case against ``student`` (a proxy or a module): one result per device, the calls
+    made, and what the case showed (for the diagnosis, which runs once every case has).
 
     ``seconds_left``: the submission's remaining time budget, which caps every call of the case.
     """
 
-    def result(device: str, passed: bool, message: str, diagnosis: str = "") -> CaseResult:
+    def result(device: str, passed: bool, message: str) -> CaseResult:
         max_score = points if device == "cpu" else 0.0
         return CaseResult(
             case_id=case.id,
@@ -149,12 +123,12 @@ def run_case(
             max_score=max_score,
             passed=passed,
             message=message,
-            diagnosis=diagnosis,
         )
 
     legs = devices if case.reference is not None else ["cpu"]
-    recorder = _Recorder(student)
+    recorder = Recorder(student)
     calls = recorder.calls
+    seen = Seen(case, False, calls.called)
     deadline, budget_cut = contextlib.nullcontext(), False
     if hasattr(student, "deadline"):
         limit = case.timeout or student.call_timeout
@@ -167,44 +141,48 @@ def run_case(
         message = str(exc)
         if isinstance(exc, StudentTimeout) and budget_cut:
             message += f"\nThis submission's time budget ({assignment.limits.time_budget:g} s) ran out during this case."
-        return [result(d, False, message) for d in legs], calls
+        return [result(d, False, message) for d in legs], calls, seen
     except CheckFailure as exc:
-        name, line = _explain(assignment, case, calls.called, failure=str(exc))
-        message = f"{exc}\n{line}" if line else str(exc)
-        return [result(d, False, message, name) for d in legs], calls
+        seen.failure = str(exc)
+        return [result(d, False, str(exc)) for d in legs], calls, seen
     except Exception as exc:  # noqa: BLE001 - the student's return value broke the check
         message = f"{case.context}: unexpected result ({type(exc).__name__}: {exc})"
-        return [result(d, False, message) for d in legs], calls
+        return [result(d, False, message) for d in legs], calls, seen
     if case.reference is None:
-        return [result("cpu", True, "passed")], calls
-    results, explained = [], None
+        seen.passed = True
+        return [result("cpu", True, "passed")], calls, seen
+    results = []
     for device in devices:
+        expected = _reference(assignment, case, device)
         try:
-            expected = _reference(assignment, case, device)
             checklib.assert_outputs(got or {}, expected, rtol=case.rtol, atol=case.atol, context=case.context)
             results.append(result(device, True, "passed"))
         except CheckFailure as exc:
-            if explained is None:
-                explained = _explain(assignment, case, calls.called, got=got, expected=expected)
-            name, line = explained
-            results.append(result(device, False, f"{exc}\n{line}" if line else str(exc), name))
-    return results, calls
+            results.append(result(device, False, str(exc)))
+            if device == "cpu":
+                seen.got, seen.expected = got, expected
+    seen.passed = results[0].passed
+    return results, calls, seen
 
 
-def _explain(
-    assignment: Assignment, case: Case, called: set[str], got: Any = None, expected: dict | None = None, failure: str | None = None
-) -> tuple[str, str]:
-    """(diagnosis name, "Likely cause: ..." line) for a failed case, or empty strings.
+def explain(assignment: Assignment, results: list[CaseResult], seen: dict[str, Seen], blamed: set[str]) -> None:
+    """The whole-submission diagnosis, in place: each failing case's message gets its verified
+    facts and, where one misconception explains the submission, its "Likely cause"."""
+    from .diagnose import explain_submission
 
-    A compared case passes ``got``/``expected``; a check that failed by itself passes its message.
-    """
-    from .diagnose import diagnose, shape_hint
-
-    signature = diagnose(assignment, case, got, called, failure=failure)
-    if signature is not None:
-        return signature.name, f"Likely cause: {signature.explanation}"
-    hint = shape_hint(got, expected) if expected is not None else None
-    return ("shape mismatch", f"Likely cause: {hint}.") if hint else ("", "")
+    for case_id in blamed:
+        seen[case_id].blamed = True
+    try:
+        findings = explain_submission(assignment, list(seen.values()), reference=lambda case: _reference(assignment, case, "cpu"))
+    except Exception as exc:  # noqa: BLE001 - feedback is extra: a bug in it never costs a grade
+        print(f"ConvLab: no diagnosis for this submission ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return
+    for r in results:
+        finding = findings.get(r.case_id)
+        if finding is None or r.passed:
+            continue
+        r.message = "\n".join([r.message, *finding.lines])
+        r.diagnosis = finding.diagnosis if r.case_id not in blamed else ""
 
 
 def all_cases(assignment: Assignment) -> list[Case]:
@@ -269,6 +247,7 @@ def grade_files(
     if missing:
         report.notes.append(f"missing file(s): {', '.join(missing)}")
     calls: dict[str, Calls] = {}
+    seen: dict[str, Seen] = {}
     budget = assignment.limits.time_budget
     with submission_proxy(assignment, files, hide) as proxy:
         for index, case in enumerate(cases):
@@ -277,15 +256,17 @@ def grade_files(
                 message = f"not run: this submission used up its time budget of {budget:g} s (see the slow or looping functions above)"
                 report.results.append(_not_run(case, points[case.id], message))
                 calls[case.id] = Calls()
+                seen[case.id] = Seen(case, False, set())
                 continue
-            results, calls[case.id] = run_case(assignment, case, proxy, points[case.id], devices, seconds_left=left)
+            results, calls[case.id], seen[case.id] = run_case(assignment, case, proxy, points[case.id], devices, seconds_left=left)
             report.results.extend(results)
             if progress is not None:
                 progress(_provisional(assignment, report, calls, cases[index + 1 :], points, time.perf_counter() - started))
         report.error = "\n".join(dict.fromkeys(proxy.import_errors)) or None
         report.output = proxy.output
     gate_error_cases(report.results, calls)
-    name_the_broken_function(assignment, report.results, calls)
+    blamed = name_the_broken_function(assignment, report.results, calls)
+    explain(assignment, report.results, seen, blamed)
     report.finish(assignment, time.perf_counter() - started)
     return report
 

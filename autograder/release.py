@@ -32,9 +32,9 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUDENT_CHECK = Path(__file__).with_name("student_check.py")
 # never mutants.py (nor a solution): in the zip, diagnoses come from the release's table (tables.py)
 ENGINE_FILES = [
-    "__init__.py", "checklib.py", "config.py", "diagnose.py", "grade.py", "otter_plugin.py", "proxy.py", "refkit.py",
-    "report.py", "sandbox.py", "landlock.py", "lifetime.py", "resources.py", "view.py", "seccomp_filter.py", "submission.py", "tables.py",
-    "verdicts.py", "wire.py", "worker.py",
+    "__init__.py", "anatomy.py", "checklib.py", "config.py", "diagnose.py", "grade.py", "otter_plugin.py", "proxy.py",
+    "refkit.py", "report.py", "sandbox.py", "landlock.py", "lifetime.py", "resources.py", "view.py", "seccomp_filter.py",
+    "submission.py", "tables.py", "verdicts.py", "wire.py", "worker.py",
 ]  # fmt: skip
 # On Gradescope there is no GPU: install PyTorch's CPU-only wheel, not the multi-GB CUDA build.
 GRADESCOPE_REQUIREMENTS = """\

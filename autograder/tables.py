@@ -6,9 +6,11 @@ assignment, with the trusted solution and the mutant catalog:
 
 - the CPU reference of every case that has one (``case.reference("cpu")``);
 - which of the submitted functions each case calls (the case run on the solution through the
-  grader's recording wrapper), and for every mutant redefining one of them, what diagnoses
-  need: its *outcome* on the case (the outputs it returns, or the check's failure message, or
-  that it crashed), plus each signature's name, explanation, functions and priority;
+  grader's recording wrapper, ``verdicts.Recorder``), and for every signature affecting one of
+  them, what diagnoses need: its *outcome* on the case (the outputs it returns, or the check's
+  failure message, or that it crashed), plus each signature's name, explanation, functions,
+  the functions it affects, the outputs it explains, family, siblings and priority, and which
+  graded functions the solution writes with which (``reaches``: root cause first);
 - the values of the hidden tests' ``@refkit.tabled`` functions: check inputs computed with
   torch (a model's weights, a shipped network's activations).
 
@@ -20,8 +22,9 @@ among the shipped files (``assignment.toml``, the public and hidden tests, the s
 ``checklib.py`` and ``refkit.py``): a table that does not match is refused, and the grader falls
 back to computing references (and gives no diagnosis), never to a wrong answer.
 
-Building runs every relevant mutant on every case (hw4 trains models), so built tables are
-cached in ``<ROOT>/.tmp/tables-cache/<name>-<digest>.bin``, the digest also covering the
+This module is the data: ``Signature``, ``Outcome``, the encoding, reading and finding tables.
+``autograder/mutants.py`` (staff code, never shipped) builds them; ``autograder/diagnose.py``
+reads them. Building runs every relevant mutant on every case, so built tables are cached in ``<ROOT>/.tmp/tables-cache/<name>-<digest>.bin``, the digest also covering the
 solution, the mutants, the engine code that runs them and the library versions.
 """
 
@@ -32,34 +35,92 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import refkit, wire
+from . import wire
 from .checklib import Raised
 from .config import ROOT, Assignment
-from .diagnose import Outcome, Signature
 
-FORMAT = 1
+FORMAT = 2
 TABLE_FILE = "tables.bin"  # in the zip: files/convlab/assignments/<hw>/tables.bin
 MAGIC = b"CONVLAB-TABLE\n"
 CACHE_DIR = ROOT / ".tmp" / "tables-cache"  # .tmp is hidden from workers; the folder is 0700, tables 0600
 SHIPPED_TESTS = ("public.py", "hidden.py")
 ENGINE_INPUTS = ("checklib.py", "refkit.py")  # shipped beside the table: they shape cases and references
-BUILD_CODE = ("tables.py", "diagnose.py", "mutants.py", "grade.py")  # not shipped inputs, but they make the table
+BUILD_CODE = ("tables.py", "mutants.py", "verdicts.py", "grade.py")  # not shipped inputs, but they make the table
 LIBRARIES = ("torch", "numpy", "scipy", "captum")
 MAX_TABLE_BYTES = 256 << 20
 
 
 class TableError(ValueError):
     """A table file that is malformed, for another assignment, or stale."""
+
+
+@dataclass
+class Signature:
+    """A named misconception: the mutant that implements it and what to tell the student.
+
+    ``functions``: the functions the mutant changes (a function it restates unchanged is not
+    one); ``affects``: those and every function of the solution that calls one of them (the
+    cases that call none of these behave as the solution's); ``outputs``: the outputs it
+    explains (empty: all of them); ``family``: the name the student sees and the gradebook
+    counts (a family's variants share it); ``siblings``: the families naming the same
+    misconception elsewhere (left out together when the catalog is measured).
+    """
+
+    name: str
+    explanation: str
+    functions: set[str]
+    priority: int = 0
+    affects: set[str] = field(default_factory=set)
+    outputs: tuple[str, ...] = ()
+    family: str = ""
+    siblings: set[str] = field(default_factory=set)
+    module: Any = field(default=None, repr=False)  # the imported mutant (live catalog only)
+
+    def __post_init__(self) -> None:
+        self.family = self.family or self.name
+        self.affects = set(self.affects) | set(self.functions)
+
+    def header(self) -> dict:
+        return {
+            "name": self.name, "explanation": self.explanation, "functions": sorted(self.functions),
+            "priority": self.priority, "affects": sorted(self.affects), "outputs": list(self.outputs),
+            "family": self.family, "siblings": sorted(self.siblings),
+        }  # fmt: skip
+
+    @classmethod
+    def from_header(cls, s: dict) -> "Signature":
+        return cls(
+            str(s["name"]), str(s["explanation"]), set(s["functions"]), int(s["priority"]), set(s["affects"]),
+            tuple(s["outputs"]), str(s["family"]), set(s["siblings"]),
+        )  # fmt: skip
+
+
+LONG_CASE_SECONDS = 60  # a case allowed this long (a training run) records no signature outcome
+
+
+def records_outcomes(case: Any) -> bool:
+    """Whether signatures' outcomes are recorded on ``case``: not on a long case (hw4 trains a
+    model per mutant there; minutes of release time for a line no one needs). Both catalogs
+    follow this rule, so they answer alike: no catalog line comes from such a case."""
+    return not (case.timeout and case.timeout > LONG_CASE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a signature does on a case: ``returned`` its outputs (``value``), ``failed`` the
+    check with a message (``value``), or ``crashed`` (matches nothing)."""
+
+    kind: str
+    value: Any = None
 
 
 # ---------------------------------------------------------------- digests
@@ -148,6 +209,16 @@ def _storable(tagged: Any) -> bool:
     return True
 
 
+def stored(value: Any, blobs: list[bytes]) -> Any | None:
+    """``value`` encoded into ``blobs``, or None (nothing kept) if it would not decode to itself."""
+    mark = len(blobs)
+    tagged = _encode(value, blobs)
+    if _storable(tagged):
+        return tagged
+    del blobs[mark:]
+    return None
+
+
 def _decode(tagged: Any, blobs: list[Any]) -> Any:
     if isinstance(tagged, dict):
         tag = tagged.get("t")
@@ -172,9 +243,8 @@ class Table:
     def __init__(self, header: dict, blobs: list[Any]) -> None:
         self.assignment: str = header["assignment"]
         self.digest: str = header["digest"]
-        self.signatures = [
-            Signature(s["name"], s["explanation"], set(s["functions"]), int(s["priority"])) for s in header["signatures"]
-        ]
+        self.signatures = [Signature.from_header(s) for s in header["signatures"]]
+        self.reaches: dict[str, set[str]] = {k: set(v) for k, v in header["reaches"].items()}
         self._cases: dict[str, dict] = header["cases"]
         self._tabled: dict[str, Any] = header["tabled"]
         self._blobs = blobs
@@ -311,68 +381,16 @@ def installed(assignment: Assignment, table: Table) -> Iterator[Table]:
             _INSTALLED[key] = previous
 
 
-# ---------------------------------------------------------------- building
+# ---------------------------------------------------------------- building (autograder/mutants.py computes)
 
 
-def build(assignment: Assignment) -> bytes:
-    """Compute the table of ``assignment`` now (in this process, with torch): can take minutes."""
-    from .diagnose import run_outcome, signatures
-    from .grade import _Recorder, all_cases
-    from .mutants import import_trusted, solution_files
-
-    blobs: list[bytes] = []
-
-    def stored(value: Any) -> Any | None:
-        """The value encoded, or None (nothing kept) if it does not decode to itself."""
-        mark = len(blobs)
-        tagged = _encode(value, blobs)
-        if _storable(tagged):
-            return tagged
-        del blobs[mark:]
-        return None
-
-    workdir = Path(tempfile.mkdtemp(prefix="convlab-table-"))
-    try:
-        with refkit.recording() as inputs:  # every @tabled check input computed below
-            files = {**assignment.support_files, **solution_files(assignment)}
-            solution = import_trusted(files, workdir / "solution", assignment.files, f"convlab_table_{assignment.name}_solution")
-            catalog = signatures(assignment)
-            cases: dict[str, dict] = {}
-            for case in all_cases(assignment):
-                recorder = _Recorder(solution)
-                with contextlib.suppress(Exception):  # the solution passes; the calls are what matter here
-                    case.run(recorder)
-                called = recorder.calls.called
-                entry: dict[str, Any] = {"called": sorted(called), "outcomes": {}}
-                if case.reference is not None:
-                    reference = stored(case.reference("cpu"))
-                    if reference is not None:  # else computed where graded (references are arrays and plain values)
-                        entry["reference"] = reference
-                for signature in catalog:
-                    if signature.functions & called:
-                        outcome = run_outcome(signature, case)
-                        if outcome.kind == "returned":  # a value not storable is kept as "never" (matches nothing)
-                            entry["outcomes"][signature.name] = {"k": "returned", "v": _encode(outcome.value, blobs)}
-                        elif outcome.kind == "failed":
-                            entry["outcomes"][signature.name] = {"k": "failed", "m": outcome.value}
-                        else:
-                            entry["outcomes"][signature.name] = {"k": "crashed"}
-                cases[case.id] = entry
-        tabled = {key: tagged for key, value in inputs.items() if (tagged := stored(value)) is not None}
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    header = {
-        "format": FORMAT,
-        "assignment": assignment.name,
-        "digest": input_digest(assignment),
-        "signatures": [
-            {"name": s.name, "explanation": s.explanation, "functions": sorted(s.functions), "priority": s.priority}
-            for s in catalog
-        ],
-        "cases": cases,
-        "tabled": tabled,
-    }
-    return dumps(header, blobs)
+def outcome_entry(outcome: Outcome, blobs: list[bytes]) -> dict:
+    """An outcome as the table stores it (a value not storable is kept as "never": matches nothing)."""
+    if outcome.kind == "returned":
+        return {"k": "returned", "v": _encode(outcome.value, blobs)}
+    if outcome.kind == "failed":
+        return {"k": "failed", "m": outcome.value}
+    return {"k": "crashed"}
 
 
 def cache_path(assignment: Assignment) -> Path:
@@ -423,7 +441,7 @@ def _build_elsewhere(assignment: Assignment, out: Path, expected: str) -> bytes:
     ones ``expected`` names (else the table is used here once, never cached)."""
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from autograder.tables import _build_main; sys.exit(_build_main(*sys.argv[2:]))"
+        "from autograder.mutants import build_main; sys.exit(build_main(*sys.argv[2:]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(ROOT), str(assignment.directory), str(out), expected],
@@ -436,20 +454,6 @@ def _build_elsewhere(assignment: Assignment, out: Path, expected: str) -> bytes:
         print(f"ConvLab: {assignment.name}'s sources changed while its table was built: not cached", file=sys.stderr)
         Path(done.stdout.strip().splitlines()[-1]).unlink(missing_ok=True)
     return data
-
-
-def _build_main(directory: str, out: str, expected: str) -> int:
-    """The child of ``_build_elsewhere``: prints where it wrote the table; 3 if not cacheable."""
-    from .config import load_assignment
-
-    assignment = load_assignment(Path(directory))
-    before = cache_path(assignment).name
-    data = build(assignment)
-    same = before == expected == cache_path(assignment).name
-    target = Path(out) if same else Path(out).with_suffix(".uncached")
-    target.write_bytes(data)
-    print(target)
-    return 0 if same else 3
 
 
 def _prune(assignment: Assignment, keep: Path) -> None:

@@ -7,7 +7,8 @@ Everything runs in this process: mutants are staff code (the solution with one b
 are imported directly, never through the sandbox. A mutant belongs to the question it breaks
 (fails hidden cases of) among those grading a function it redefines (``Question.graded_functions``),
 else to the first of those, else to the first question whose hidden cases it fails. Practice
-checks run with three fixed seeds.
+checks run with three fixed seeds. A family (``# variants:``) counts once, by its first variant, as
+the sandbox-graded tests do; ``tests/leave_one_out.py`` measures every variant from the tables.
 """
 
 from __future__ import annotations

@@ -261,3 +261,65 @@ def test_a_stub_that_raises_value_error_everywhere_scores_zero(a):
     assert report.score == 0, [(r.case_id, r.score) for r in report.results if r.score]
     gated = [r for r in report.results if r.message.startswith("not counted yet")]
     assert gated, "the error cases this stub passes should say why they do not count"
+
+
+# ---------------------------------------------------------------- every run draws every hidden family
+
+
+@pytest.mark.parametrize("a", PRACTISED, ids=lambda a: a.short_name)
+def test_every_run_of_check_py_draws_every_hidden_family(a):
+    """Per hidden check, the families its cases are drawn from (``family=`` labels: RGB networks,
+    transposed layers with output_padding > padding...) are drawn by a practice check of the same
+    question on every run: draw d of a check with families is of family d % len(families)."""
+    practised: dict[str, set[str]] = {}
+    for check in load_practice(a).checks:
+        assert check.draws >= len(check.families), check.title
+        practised.setdefault(check.question, set()).update(check.family(d) for d in range(check.draws) if check.families)
+    hidden: dict[str, set[str]] = {}
+    for case in load_cases(a, "hidden"):
+        if case.family:
+            hidden.setdefault(case.id.rsplit("/", 1)[0], set()).add(case.family)
+    for check_id, families in hidden.items():
+        question = check_id.split("/")[0]
+        assert families <= practised.get(question, set()), f"{check_id}: hidden families {sorted(families)}, practised {sorted(practised.get(question, set()))}"
+    labelled = {"hw5": {"q1", "q2", "q3", "q4", "q7"}, "hw6": {"q4", "q5", "q6", "q7"}}.get(a.short_name, set())
+    assert labelled <= {c.split("/")[0] for c in hidden}
+
+
+def _literal_dfull(st):
+    """hw6's conv_transpose1d_backward with dfull of the full output's size only (§3's old words):
+    it raises when output_padding > padding (dout is longer than the full output)."""
+
+    def backward(dout, cache):
+        x, w = cache[0], cache[1]
+        full = (x.shape[-1] - 1) * cache[2][1] + cache[4][1] * (w.shape[-1] - 1) + 1
+        np.zeros(dout.shape[:2] + (full,))[..., cache[3][1] : cache[3][1] + dout.shape[-1]] = dout
+        return st.conv_transpose1d_backward(dout, cache)
+
+    return type("Literal", (), {"conv_transpose1d_forward": staticmethod(st.conv_transpose1d_forward), "conv_transpose1d_backward": staticmethod(backward)})()
+
+
+@pytest.mark.parametrize("name", ["hw5", "hw6"])
+def test_a_bug_seen_only_in_one_family_fails_every_run(name, tmp_path):
+    """hw5: a saliency reduced over the colour channels (keepdims: right on grayscale networks);
+    hw6: a backward whose dfull is only as
+    long as the full output. Each fails only in one family of inputs (RGB networks; output_padding
+    > padding), and every run of check.py --torch catches it, whatever its seed."""
+    a = next(x for x in PRACTISED if x.short_name == name)
+    suite = load_practice(a)
+    if name == "hw5":
+        solution = trusted(a, solution_files(a), tmp_path / "solution")
+        reduced = lambda params, images, targets: solution.saliency(params, images, targets).max(axis=1, keepdims=True)  # noqa: E731
+        student, question = type("Reduced", (), {"saliency": staticmethod(reduced)})(), "q3"
+    else:
+        student, question = _literal_dfull(trusted(a, solution_files(a), tmp_path / "solution")), "q5"
+    checks = [i for i, c in enumerate(suite.checks) if c.question == question and c.families]
+    assert checks
+    for seed in range(8):
+        failures = []
+        for i in checks:
+            try:
+                failures.append(suite.run_check(i, student, seed)[1])
+            except Exception as exc:  # noqa: BLE001 - check.py reports a crash as a failure too
+                failures.append(f"{type(exc).__name__}: {exc}")
+        assert any(failures), f"seed {seed}: no practice check of {question} caught it"

@@ -3,8 +3,8 @@ checkout does, with neither solutions nor mutants, and without importing torch.
 
 Tables come from the cache in ``.tmp/tables-cache`` (built once, shared by test workers).
 Diagnoses are compared in-process: each mutant plays the student (its outputs, the functions
-its checks call) and ``diagnose`` answers from the live catalog and from the table; one mutant
-also goes through the real grader, from an extracted zip, in a fresh interpreter.
+its checks call) and the whole-submission diagnosis answers from the live catalog and from the
+table; one mutant also goes through the real grader, from an extracted zip, in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from conftest import ASSIGNMENTS, by_name, graded_mutant
 from autograder import checklib, refkit, tables
 from autograder import diagnose as diagnose_module
 from autograder.checklib import CheckFailure
-from autograder.diagnose import _same, diagnose
-from autograder.grade import _Recorder, all_cases, grade_files
-from autograder.mutants import import_trusted, load_mutants, mutant_files
+from autograder.diagnose import LiveCatalog, Seen, TableCatalog, _same, explain_submission
+from autograder.grade import all_cases, grade_files, graded_cases
+from autograder.mutants import catalog, import_trusted, load_mutants, mutant_files
 from autograder.release import build_autograder_zip
+from autograder.verdicts import Recorder
 
 WITH_MUTANTS = [a for a in ASSIGNMENTS if load_mutants(a)]
 # hw4: a Part 2 mutant, whose checks reach the student's modules through the grading adapter
@@ -60,70 +61,77 @@ def _as_student(assignment, mutant, tmp_path: Path):
     return import_trusted(files, tmp_path / mutant.name, assignment.files, f"convlab_test_tables_{assignment.name}_{mutant.name}")
 
 
-def _failing_cases(assignment, student):
-    """(case, got, failure, called) for every case ``student`` fails, as the grader sees it."""
-    failing = []
-    for case in all_cases(assignment):
-        recorder = _Recorder(student)
+def _observe(assignment, student) -> list[Seen]:
+    """Every graded case run on ``student`` in process, as the grader sees it."""
+    seen = []
+    for case in graded_cases(assignment):
+        recorder = Recorder(student)
+        s = Seen(case, False, recorder.calls.called)
         try:
             got = case.run(recorder)
         except CheckFailure as exc:
-            failing.append((case, None, str(exc), recorder.calls.called))
-            continue
-        except Exception:  # noqa: BLE001 - a crash gets no diagnosis in either mode
-            continue
-        if case.reference is not None:
-            try:
-                checklib.assert_outputs(got or {}, case.reference("cpu"), rtol=case.rtol, atol=case.atol, context=case.context)
-            except CheckFailure:
-                failing.append((case, got, None, recorder.calls.called))
-    return failing
+            s.failure = str(exc)
+        except Exception:  # noqa: BLE001 - a crash: failed, nothing to compare
+            pass
+        else:
+            s.passed = True
+            if case.reference is not None:
+                expected = case.reference("cpu")
+                try:
+                    checklib.assert_outputs(got or {}, expected, rtol=case.rtol, atol=case.atol, context=case.context)
+                except CheckFailure:
+                    s.passed, s.got, s.expected = False, got, expected
+        seen.append(s)
+    return seen
 
 
-def _both_ways(assignment, table, student) -> list[tuple[str, str | None, str | None]]:
-    rows = []
-    for case, got, failure, called in _failing_cases(assignment, student):
-        live = diagnose(assignment, case, got, called, failure=failure)
-        with tables.installed(assignment, table):
-            tabled = diagnose(assignment, case, got, called, failure=failure)
-        rows.append((case.id, live.name if live else None, tabled.name if tabled else None))
-    return rows
+def _findings(findings) -> dict:
+    return {cid: (f.diagnosis, tuple(f.lines)) for cid, f in findings.items()}
+
+
+def _both_ways(assignment, table, seen) -> tuple[dict, dict]:
+    reference = lambda case: case.reference("cpu")  # noqa: E731
+    live = explain_submission(assignment, seen, LiveCatalog(assignment), reference)
+    tabled = explain_submission(assignment, seen, TableCatalog(table), reference)
+    return _findings(live), _findings(tabled)
 
 
 def test_table_diagnoses_equal_live_for_every_hw1_mutant(tmp_path):
+    """Each hw1 mutant plays the student, in process: the whole-submission diagnosis from the live
+    catalog and from the table give the same lines, case by case."""
     assignment = by_name("hw1")
     table = table_of(assignment)
     named = 0
-    for mutant in load_mutants(assignment):
-        rows = _both_ways(assignment, table, _as_student(assignment, mutant, tmp_path))
-        assert rows, f"{mutant.name} fails no case"
-        differ = [r for r in rows if r[1] != r[2]]
-        assert not differ, f"{mutant.name}: (case, live, table) {differ[:5]}"
-        named += any(live == mutant.name for _, live, _ in rows)
-    assert named >= 0.8 * len(load_mutants(assignment))
+    for mutant in catalog(assignment):
+        seen = _observe(assignment, _as_student(assignment, mutant, tmp_path))
+        assert any(not s.passed for s in seen), f"{mutant.name} fails no case"
+        live, tabled = _both_ways(assignment, table, seen)
+        assert live == tabled, f"{mutant.name}: live and table differ"
+        named += any(d == mutant.family for d, _ in live.values())
+    assert named >= 0.8 * len(catalog(assignment))
 
 
 @pytest.mark.parametrize("assignment", WITH_MUTANTS, ids=lambda a: a.short_name)
 def test_table_diagnoses_equal_live_for_one_mutant_graded(assignment, monkeypatch):
-    """Through the real grader (sandboxed worker, values decoded from the wire): every diagnosis
-    it asks for is answered by the live catalog and by the table, identically."""
+    """Through the real grader (sandboxed worker, values decoded from the wire): the diagnosis it
+    asks for is answered by the live catalog and by the table, identically."""
     table = table_of(assignment)
     mutants = load_mutants(assignment)
     mutant = next((m for m in mutants if m.name == GRADED_MUTANT.get(assignment.name)), mutants[len(mutants) // 2])
-    rows = []
+    compared = []
+    real = diagnose_module.explain_submission
 
-    def both(a, case, got, called, failure=None):  # what grade._explain calls
-        live = diagnose(a, case, got, called, failure=failure)
-        with tables.installed(a, table):
-            tabled = diagnose(a, case, got, called, failure=failure)
-        rows.append((case.id, live and live.name, tabled and tabled.name))
+    def both(a, seen, catalog=None, reference=None):  # what grade.explain calls
+        live = real(a, seen, LiveCatalog(a), reference)
+        tabled = real(a, seen, TableCatalog(table), reference)
+        compared.append((_findings(live), _findings(tabled)))
         return live
 
-    monkeypatch.setattr(diagnose_module, "diagnose", both)
+    monkeypatch.setattr(diagnose_module, "explain_submission", both)
     report = grade_files(assignment, mutant_files(assignment, mutant), mutant.name)
-    assert report.score < assignment.max_score and rows
-    assert [r[1] for r in rows] == [r[2] for r in rows], rows
-    assert mutant.name in report.diagnoses
+    assert report.score < assignment.max_score and compared
+    assert compared[0][0] == compared[0][1]
+    assert mutant.family in report.diagnoses
 
 
 def test_same_compares_values_by_the_typed_tolerant_rule():
@@ -157,7 +165,7 @@ def test_values_round_trip_through_a_table():
 
 def test_tabled_values_stored_in_a_table():
     blobs: list[bytes] = []
-    header = {"format": tables.FORMAT, "assignment": "hw0", "digest": "0" * 64, "signatures": [], "cases": {}}
+    header = {"format": tables.FORMAT, "assignment": "hw0", "digest": "0" * 64, "signatures": [], "reaches": {}, "cases": {}}
     header["tabled"] = {"_edges(ScoreCase(seed=1),)": tables._encode(np.eye(2), blobs)}
     table = tables.parse(tables.dumps(header, blobs))
     found, value = table.tabled("_edges(ScoreCase(seed=1),)")

@@ -57,7 +57,15 @@ class SizeCase:
         return f"n={self.n}, kernel_size={self.k}, stride={self.s}, padding={self.p}, dilation={self.d}"
 
 
-@suite.check("q1", [SizeCase(*c) for c in SIZE_CASES], title="conv_output_size")
+def _size_geometry(c: SizeCase) -> dict:
+    """The output-size formula of a case, for the grader's feedback on a wrong size."""
+    return {"formula": "conv", "axes": [{"n": c.n, "k": c.k, "s": c.s, "p": c.p, "d": c.d}], "outputs": ["size"]}
+
+
+SIZE_RULES = ("ceil", "true division", "no padding", "padding once", "no dilation")
+
+
+@suite.check("q1", [SizeCase(*c) for c in SIZE_CASES], title="conv_output_size", size_rules=SIZE_RULES, geometry=_size_geometry)
 def conv_output_size(st, c: SizeCase):
     return {"size": st.conv_output_size(c.n, c.k, stride=c.s, padding=c.p, dilation=c.d)}
 
@@ -195,7 +203,19 @@ CONV1D_CASES = [
 ]
 
 
-suite.check("q4", CONV1D_CASES, title="conv1d_forward")(layer_forward_check("conv1d_forward")).reference(layer_forward_reference)
-suite.check("q5", CONV1D_CASES, title="conv1d_backward")(layer_backward_check("conv1d_forward", "conv1d_backward")).reference(layer_backward_reference)
-suite.check("q6", CONV2D_CASES, title="conv2d_forward")(layer_forward_check("conv2d_forward")).reference(layer_forward_reference)
-suite.check("q7", CONV2D_CASES, title="conv2d_backward")(layer_backward_check("conv2d_forward", "conv2d_backward")).reference(layer_backward_reference)
+def _layer_geometry(c: ConvCase) -> dict:
+    """A layer case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+    dims = len(c.size)
+    pairs = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.stride, c.padding, c.dilation)]
+    axes = [{"n": c.size[i], "k": c.kernel[i], "s": pairs[0][i], "p": pairs[1][i], "d": pairs[2][i]} for i in range(dims)]
+    out = [(a["n"] + 2 * a["p"] - a["d"] * (a["k"] - 1) - 1) // a["s"] + 1 for a in axes]
+    sizes = {"N": c.n, "C_in": c.c_in, "C_out": c.c_out, **dict(zip(("H'", "W'") if dims == 2 else ("L'",), out, strict=True))}
+    return {"formula": "conv", "axes": axes, "outputs": ["out"], "sizes": sizes}
+
+
+LAYER_RULES = ("ceil", "no padding", "padding once", "no dilation", "no stride", "axes swapped", "width from height", "height from width")
+
+suite.check("q4", CONV1D_CASES, title="conv1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv1d_forward")).reference(layer_forward_reference)
+suite.check("q5", CONV1D_CASES, title="conv1d_backward", geometry=_layer_geometry)(layer_backward_check("conv1d_forward", "conv1d_backward")).reference(layer_backward_reference)
+suite.check("q6", CONV2D_CASES, title="conv2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry)(layer_forward_check("conv2d_forward")).reference(layer_forward_reference)
+suite.check("q7", CONV2D_CASES, title="conv2d_backward", geometry=_layer_geometry)(layer_backward_check("conv2d_forward", "conv2d_backward")).reference(layer_backward_reference)

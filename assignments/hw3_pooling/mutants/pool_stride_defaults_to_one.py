@@ -5,6 +5,8 @@ When no stride is given (stride=None), pooling uses stride = kernel_size, as PyT
 a time. See §2 of the handout.
 """
 
+# per function
+
 _maxpool2d_forward, _avgpool2d_forward = maxpool2d_forward, avgpool2d_forward
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from checklib import CheckFailure, Suite, assert_value, expect_tuple, raised
-from refkit import OMIT, F, kwargs_without_omitted, tensor, to_numpy, torch, upstream
+from refkit import OMIT, F, kwargs_without_omitted, pair, tensor, to_numpy, torch, upstream
 
 suite = Suite(hidden=True)
 
@@ -170,6 +170,18 @@ class BadPoolCase:
         return f"input {self.size[0]}x{self.size[1]}, kernel_size={self.kernel}, padding={self.padding}"
 
 
+def _pool_geometry(c: PoolCase) -> dict:
+    """A pooling case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+    kernel = pair(c.kernel)
+    stride = kernel if c.kwargs.get("stride") is None else pair(c.kwargs["stride"])
+    padding = pair(c.kwargs.get("padding", 0))
+    axes = [{"n": c.size[i], "k": kernel[i], "s": stride[i], "p": padding[i], "d": 1} for i in range(2)]
+    return {"formula": "pool", "axes": axes, "outputs": ["out"], "sizes": {"N": c.n, "C": c.c, "kh": kernel[0], "kw": kernel[1]}}
+
+
+POOL_RULES = ("ceil", "no padding", "padding once", "no stride", "axes swapped", "width from height", "height from width")
+
+
 def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool: str, cases: list[PoolCase], backward_only: list[PoolCase]) -> None:
     forward_name, backward_name = f"{name}_forward", f"{name}_backward"
 
@@ -196,9 +208,9 @@ def _pool_checks(question_fwd: str, question_bwd: str, name: str, pool: str, cas
         assert_value("the exception raised", exception, "ValueError", context=f"{forward_name}({c})")
 
     forward.__name__, backward.__name__, rejects.__name__ = forward_name, backward_name, f"{forward_name}_rejects"
-    suite.check(question_fwd, cases, title=forward_name)(forward).reference(forward_reference)
+    suite.check(question_fwd, cases, title=forward_name, size_rules=POOL_RULES, geometry=_pool_geometry)(forward).reference(forward_reference)
     suite.check(question_fwd, [BadPoolCase(*b) for b in BAD_POOL_CASES], title=f"{forward_name} raises ValueError")(rejects)
-    suite.check(question_bwd, cases + backward_only, title=backward_name)(backward).reference(backward_reference)
+    suite.check(question_bwd, cases + backward_only, title=backward_name, geometry=_pool_geometry)(backward).reference(backward_reference)
 
 
 _pool_checks("q2", "q3", "maxpool2d", "max_pool2d", MAXPOOL_CASES, MAXPOOL_BACKWARD_ONLY_CASES)
@@ -217,6 +229,11 @@ def _gap(x: torch.Tensor) -> torch.Tensor:
 
 def _flatten(x: torch.Tensor) -> torch.Tensor:
     return x.flatten(1)
+
+
+def _array_sizes(c: ArrayCase) -> dict:
+    """The case's named sizes, for the grader's feedback on a scaled output (e.g. divided by H*W)."""
+    return {"sizes": dict(zip(("N", "C", "H", "W"), c.shape, strict=False))}
 
 
 def _layer_checks(question: str, name: str, op, cases: list[ArrayCase]) -> None:
@@ -240,8 +257,8 @@ def _layer_checks(question: str, name: str, op, cases: list[ArrayCase]) -> None:
         return {"dx": to_numpy(x.grad)}
 
     forward.__name__, backward.__name__ = forward_name, backward_name
-    suite.check(question, cases, title=forward_name)(forward).reference(forward_reference)
-    suite.check(question, cases, title=backward_name)(backward).reference(backward_reference)
+    suite.check(question, cases, title=forward_name, geometry=_array_sizes)(forward).reference(forward_reference)
+    suite.check(question, cases, title=backward_name, geometry=_array_sizes)(backward).reference(backward_reference)
 
 
 _layer_checks("q5", "global_avg_pool", _gap, GAP_CASES)
@@ -281,7 +298,7 @@ def _(c: LinearCase, device: str) -> dict:
     return {"out": to_numpy(F.linear(*(tensor(a, device) for a in c.inputs())))}
 
 
-@suite.check("q7", LINEAR_CASES, title="linear_backward")
+@suite.check("q7", LINEAR_CASES, title="linear_backward", geometry=lambda c: {"sizes": {"N": c.n}})
 def linear_backward(st, c: LinearCase):
     out, cache = expect_tuple("linear_forward", st.linear_forward(*c.inputs()), 2)
     dx, dw, db = expect_tuple("linear_backward", st.linear_backward(upstream(c.seed, np.shape(out)), cache), 3)
@@ -322,7 +339,7 @@ class LossCase:
 LOSS_CASES = [LossCase(4, 5, 81), LossCase(1, 3, 82), LossCase(8, 10, 83, scale=3.0), LossCase(6, 4, 84, huge=True), LossCase(3, 7, 85, scale=500.0)]
 
 
-@suite.check("q8", LOSS_CASES, title="softmax_cross_entropy")
+@suite.check("q8", LOSS_CASES, title="softmax_cross_entropy", geometry=lambda c: {"sizes": {"N": c.n}})
 def softmax_cross_entropy(st, c: LossCase):
     loss, dlogits = expect_tuple("softmax_cross_entropy", st.softmax_cross_entropy(*c.inputs()), 2)
     return {"loss": _loss_value(loss, f"softmax_cross_entropy[{c}]"), "dlogits": dlogits}

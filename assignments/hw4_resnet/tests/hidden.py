@@ -185,7 +185,12 @@ BN_CASES = [
 ]
 
 
-@suite.check("q1", BN_CASES, title="batchnorm2d_forward")
+def _bn_sizes(c: BNCase) -> dict:
+    """The case's named sizes, for the grader's feedback on a scaled output (e.g. divided by N)."""
+    return {"sizes": dict(zip(("N", "C", "H", "W"), c.shape, strict=True))}
+
+
+@suite.check("q1", BN_CASES, title="batchnorm2d_forward", geometry=_bn_sizes)
 def batchnorm2d_forward(st, c: BNCase):
     out, mean, var, _cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(*c.inputs(), **c.kwargs), 4)
     return {"out": out, "running_mean": mean, "running_var": var}
@@ -205,7 +210,7 @@ def batchnorm2d_single_value(st, shape):
     assert_value("the exception raised", exception, "ValueError", context=f"batchnorm2d_forward(x of shape {shape}, training=True)")
 
 
-@suite.check("q2", BN_CASES, title="batchnorm2d_backward")
+@suite.check("q2", BN_CASES, title="batchnorm2d_backward", geometry=_bn_sizes)
 def batchnorm2d_backward(st, c: BNCase):
     out, _mean, _var, cache = expect_tuple("batchnorm2d_forward", st.batchnorm2d_forward(*c.inputs(), **c.kwargs), 4)
     dx, dgamma, dbeta = expect_tuple("batchnorm2d_backward", st.batchnorm2d_backward(upstream(c.seed, np.shape(out)), cache), 3)

@@ -341,6 +341,8 @@ def resnet(st, rng: np.random.Generator) -> None:
     with torch.no_grad():
         logits, features = model(x), model.stages(model.stem(x))
         pooled = model.fc(features.mean(dim=(-2, -1)))  # §6: global average pooling, then fc
+        stem_by_hand = F.relu(model.stem[1](model.stem[0](x)))  # §6: the stem is conv, BatchNorm, ReLU
+    assert_array("the stem's output", _a(model.stem(x)), _a(stem_by_hand), context=f"{context}, eval mode: stem(x) vs ReLU(stem[1](stem[0](x)))")
     assert_value("the logits' shape", tuple(logits.shape), (n, plan["num_classes"]), context=context)
     size = [h, w]
     for _stage in plan["channels"][1:]:

@@ -158,7 +158,12 @@ PROBABILITY_CASES = [
 ]
 
 
-@suite.check("q1", PROBABILITY_CASES, title="occlusion_probability_map")
+def _family(case) -> str:
+    """The family of a case's network (``check.py --torch`` draws each one every run)."""
+    return "rgb" if "rgb" in getattr(case, "model", getattr(case, "source", "")) else "gray"
+
+
+@suite.check("q1", PROBABILITY_CASES, title="occlusion_probability_map", family=_family)
 def probability_map(st, c: OcclusionCase):
     params, image, target, fill = c.inputs()
     return {"pmap": st.occlusion_probability_map(params, image, target, c.window, stride=c.stride, fill=fill)}
@@ -249,8 +254,8 @@ def _attribution_captum(c: OcclusionCase, device: str) -> dict:
     return {"attribution": to_numpy(attr[0])}  # float32, whatever the model's dtype
 
 
-suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution", rtol=1e-10, atol=1e-10)(attribution_float64).reference(_attribution_exact)
-suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution vs Captum", rtol=1e-5, atol=1e-6)(attribution_captum).reference(
+suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution", rtol=1e-10, atol=1e-10, family=_family)(attribution_float64).reference(_attribution_exact)
+suite.check("q2", ATTRIBUTION_CASES, title="occlusion_attribution vs Captum", rtol=1e-5, atol=1e-6, family=_family)(attribution_captum).reference(
     _attribution_captum
 )
 
@@ -303,7 +308,7 @@ SALIENCY_CASES = [
 SALIENCY_NOISE = 1e-3
 
 
-@suite.check("q3", SALIENCY_CASES, title="saliency", rtol=1e-11, atol=1e-12)
+@suite.check("q3", SALIENCY_CASES, title="saliency", rtol=1e-11, atol=1e-12, family=_family)
 def saliency(st, c: BatchCase):
     params, x, targets = c.inputs(SALIENCY_NOISE)
     return {"saliency": st.saliency(params, x, targets)}
@@ -342,7 +347,7 @@ def _torch_activations(params: dict, x: np.ndarray, layer: int, device: str, bef
     return caught["value"]
 
 
-@suite.check("q4", ACTIVATION_CASES, title="activation_maps")
+@suite.check("q4", ACTIVATION_CASES, title="activation_maps", family=_family)
 def activation_maps(st, c: BatchCase):
     params, x, _ = c.inputs()
     return {"maps": st.activation_maps(params, x, c.layer)}
@@ -486,7 +491,7 @@ MOSAIC_CASES = [
 ]
 
 
-@suite.check("q7", MOSAIC_CASES, title="filter_mosaic")
+@suite.check("q7", MOSAIC_CASES, title="filter_mosaic", family=_family)
 def filter_mosaic(st, c: MosaicCase):
     return {"mosaic": st.filter_mosaic(c.weights(), ncols=c.ncols, pad=c.pad)}
 

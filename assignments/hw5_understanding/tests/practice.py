@@ -81,10 +81,14 @@ def _random_rgb_params(rng: np.random.Generator, classes: int) -> dict:
     return params
 
 
-def draw_network(rng: np.random.Generator, n: int, rgb_share: float = 0.25) -> tuple[str, dict, np.ndarray]:
+FAMILIES = ("gray", "rgb")  # the hidden cases' networks: the shipped (grayscale) ones, and random RGB ones
+
+
+def draw_network(rng: np.random.Generator, n: int, rgb_share: float = 0.25, family: str | None = None) -> tuple[str, dict, np.ndarray]:
     """(description, a fresh copy of the params, n images (n, C, H, W)): a shipped network on
-    images of its data set, or (with probability ``rgb_share``) a random RGB network."""
-    if rng.random() < rgb_share:
+    images of its data set (``family="gray"``), or a random RGB network (``family="rgb"``); with
+    no family, RGB with probability ``rgb_share``."""
+    if family == "rgb" or (family is None and rng.random() < rgb_share):
         classes, h, w = int(rng.integers(2, 6)), int(rng.integers(8, 17)), int(rng.integers(8, 17))
         params = _random_rgb_params(rng, classes)
         return f"random RGB network ({classes} classes) on {n} random {h}x{w} image(s)", params, rng.uniform(0, 1, (n, 3, h, w))
@@ -153,9 +157,9 @@ def describe(value) -> str:
 # ---------------------------------------------------------------- q1 occlusion_probability_map
 
 
-@suite.practice("q1", title="occlusion_probability_map vs the occluded images through torch", compares_with="torch.softmax of the torch network's logits", draws=6)
-def probability_map(st, rng: np.random.Generator) -> None:
-    label, params, images = draw_network(rng, 1)
+@suite.practice("q1", title="occlusion_probability_map vs the occluded images through torch", compares_with="torch.softmax of the torch network's logits", draws=6, families=FAMILIES)
+def probability_map(st, rng: np.random.Generator, family: str) -> None:
+    label, params, images = draw_network(rng, 1, family=family)
     image = images[0]
     height, width = image.shape[1:]
     while True:  # a patch that fits, with at most MAX_WINDOWS positions
@@ -209,9 +213,9 @@ def windows_along(size: int, window: int, stride: int) -> int:
     return -(-(size - window) // stride) + 1
 
 
-@suite.practice("q2", title="occlusion_attribution vs captum.attr.Occlusion", compares_with="captum.attr.Occlusion", draws=8)
-def attribution_vs_captum(st, rng: np.random.Generator) -> None:
-    label, params, images = draw_network(rng, 1)
+@suite.practice("q2", title="occlusion_attribution vs captum.attr.Occlusion", compares_with="captum.attr.Occlusion", draws=8, families=FAMILIES)
+def attribution_vs_captum(st, rng: np.random.Generator, family: str) -> None:
+    label, params, images = draw_network(rng, 1, family=family)
     image = images[0]
     channels, height, width = image.shape
     while True:
@@ -258,10 +262,10 @@ def attribution_errors(st, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------- q3 saliency
 
 
-@suite.practice("q3", title="saliency vs captum.attr.Saliency", compares_with="captum.attr.Saliency", draws=6)
-def saliency(st, rng: np.random.Generator) -> None:
+@suite.practice("q3", title="saliency vs captum.attr.Saliency", compares_with="captum.attr.Saliency", draws=6, families=FAMILIES)
+def saliency(st, rng: np.random.Generator, family: str) -> None:
     n = int(rng.integers(1, 5))
-    label, params, images = draw_network(rng, n)
+    label, params, images = draw_network(rng, n, family=family)
     # The data sets' pixels are quantized: tied maxima in a max pool would send the gradient to
     # a position that depends on rounding. A tiny perturbation keeps the draws clear of ties.
     images = images + 1e-3 * rng.standard_normal(images.shape)
@@ -285,9 +289,9 @@ def saliency(st, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------- q4 activation_maps
 
 
-@suite.practice("q4", title="activation_maps vs forward hooks on the torch ReLUs", compares_with="forward hooks (torch.nn.ReLU)", draws=6)
-def activation_maps(st, rng: np.random.Generator) -> None:
-    label, params, images = draw_network(rng, int(rng.integers(1, 5)))
+@suite.practice("q4", title="activation_maps vs forward hooks on the torch ReLUs", compares_with="forward hooks (torch.nn.ReLU)", draws=6, families=FAMILIES)
+def activation_maps(st, rng: np.random.Generator, family: str) -> None:
+    label, params, images = draw_network(rng, int(rng.integers(1, 5)), family=family)
     layer = int(rng.integers(1, 4))
     maps = st.activation_maps(params, images, layer)
     assert_array("maps", maps, hooked(params, images, layer), context=f"activation_maps[{label}, layer {layer}]")
@@ -363,21 +367,22 @@ def channel_correlation(st, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------- q7 filter_mosaic (property checks)
 
 
-def draw_filters(rng: np.random.Generator) -> tuple[str, np.ndarray]:
-    """A shipped network's conv1 filters, or random ones (grayscale or RGB, some constant)."""
-    if rng.random() < 0.3:
+def draw_filters(rng: np.random.Generator, family: str) -> tuple[str, np.ndarray]:
+    """A shipped network's conv1 filters, or random ones (grayscale, or RGB for ``family="rgb"``;
+    some constant)."""
+    if family == "gray" and rng.random() < 0.4:
         name = TRAINED[int(rng.integers(len(TRAINED)))]
         return f"{name} conv1", _trained(name)["conv1.weight"].copy()
-    c_out, c_in, k = int(rng.integers(1, 21)), int(rng.choice([1, 3])), int(rng.integers(1, 6))
+    c_out, c_in, k = int(rng.integers(1, 21)), 3 if family == "rgb" else 1, int(rng.integers(1, 6))
     weights = rng.standard_normal((c_out, c_in, k, k)) * float(rng.choice([0.01, 1.0, 100.0]))
     constant = rng.choice(c_out, size=int(rng.integers(0, 3)) if c_out > 1 else 0, replace=False)
     weights[constant] = float(rng.standard_normal())
     return f"random ({c_out}, {c_in}, {k}, {k}), constant filters {sorted(int(f) for f in constant)}", weights
 
 
-@suite.practice("q7", title="filter_mosaic: shape, white background, each tile its filter stretched to [0, 1]", draws=10)
-def filter_mosaic(st, rng: np.random.Generator) -> None:
-    label, weights = draw_filters(rng)
+@suite.practice("q7", title="filter_mosaic: shape, white background, each tile its filter stretched to [0, 1]", draws=10, families=FAMILIES)
+def filter_mosaic(st, rng: np.random.Generator, family: str) -> None:
+    label, weights = draw_filters(rng, family)
     ncols, pad = int(rng.integers(1, 10)), int(rng.integers(0, 4))
     c_out, c_in, k, _ = weights.shape
     context = f"filter_mosaic[{label}, ncols={ncols}, pad={pad}]"

@@ -5,6 +5,8 @@ Unpacking it as `fw, fh = factor` exchanges the two, which only shows when they 
 of the handout.
 """
 
+# per function
+
 
 def upsample2d(x, factor):
     fw, fh = _pair(factor, "factor")

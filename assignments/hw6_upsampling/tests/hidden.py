@@ -112,7 +112,19 @@ DOWN2D_CASES = [
 ]
 
 
-@suite.check("q1", UP1D_CASES, title="upsample1d")
+def _resample_geometry(formula: str):
+    """A resampling case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+
+    def geometry(c: ResampleCase) -> dict:
+        return {"formula": formula, "axes": [{"n": n, "s": f} for n, f in zip(c.size, c.factors, strict=True)], "outputs": ["out"]}
+
+    return geometry
+
+
+UP_RULES, DOWN_RULES = ("trailing", "axes swapped"), ("floor", "axes swapped")
+
+
+@suite.check("q1", UP1D_CASES, title="upsample1d", size_rules=UP_RULES, geometry=_resample_geometry("upsample"))
 def upsample1d(st, c: ResampleCase):
     return {"out": st.upsample1d(c.x(), c.factor)}
 
@@ -122,7 +134,7 @@ def upsample1d_backward(st, c: ResampleCase):
     return {"dx": st.upsample1d_backward(upstream(c.seed, c.up_shape()), c.factor)}
 
 
-@suite.check("q2", DOWN1D_CASES, title="downsample1d")
+@suite.check("q2", DOWN1D_CASES, title="downsample1d", size_rules=DOWN_RULES, geometry=_resample_geometry("downsample"))
 def downsample1d(st, c: ResampleCase):
     return {"out": st.downsample1d(c.x(), c.factor)}
 
@@ -132,7 +144,7 @@ def downsample1d_backward(st, c: ResampleCase):
     return {"dx": st.downsample1d_backward(upstream(c.seed, c.down_shape()), c.factor, c.size[0])}
 
 
-@suite.check("q3", UP2D_CASES, title="upsample2d")
+@suite.check("q3", UP2D_CASES, title="upsample2d", size_rules=UP_RULES, geometry=_resample_geometry("upsample"))
 def upsample2d(st, c: ResampleCase):
     return {"out": st.upsample2d(c.x(), c.factor)}
 
@@ -142,7 +154,7 @@ def upsample2d_backward(st, c: ResampleCase):
     return {"dx": st.upsample2d_backward(upstream(c.seed, c.up_shape()), c.factor)}
 
 
-@suite.check("q3", DOWN2D_CASES, title="downsample2d")
+@suite.check("q3", DOWN2D_CASES, title="downsample2d", size_rules=DOWN_RULES, geometry=_resample_geometry("downsample"))
 def downsample2d(st, c: ResampleCase):
     return {"out": st.downsample2d(c.x(), c.factor)}
 
@@ -235,8 +247,10 @@ CONVT2D_CASES = [
     ConvTCase(1, 2, 3, (3, 5), (2, 3), stride=(2, 3), padding=(0, 1), dilation=(3, 2), seed=229),
 ]
 # Layers torch refuses: output_padding neither smaller than the stride nor than the dilation,
-# and empty outputs (one case of length 0, one negative).
+# and empty outputs (one case of length 0, one negative); and, at the edge, one layer it accepts:
+# output_padding that reaches the stride but stays below the dilation.
 CONVT1D_REFUSED = [
+    ConvTCase(1, 1, 1, (3,), (2,), stride=1, output_padding=1, dilation=2, seed=246),
     ConvTCase(1, 2, 2, (4,), (3,), stride=2, output_padding=2, seed=241),
     ConvTCase(1, 1, 2, (3,), (2,), stride=1, output_padding=1, seed=242),
     ConvTCase(1, 1, 1, (3,), (2,), stride=2, output_padding=3, dilation=3, seed=243),
@@ -244,6 +258,7 @@ CONVT1D_REFUSED = [
     ConvTCase(1, 2, 1, (1,), (1,), padding=1, seed=245),
 ]
 CONVT2D_REFUSED = [
+    ConvTCase(1, 1, 2, (3, 4), (2, 2), stride=1, output_padding=(1, 0), dilation=(2, 1), seed=255),
     ConvTCase(1, 2, 2, (3, 3), (3, 3), stride=(1, 2), output_padding=(0, 2), seed=251),
     ConvTCase(1, 1, 2, (3, 4), (2, 2), stride=1, output_padding=(1, 0), dilation=(1, 2), seed=252),
     ConvTCase(1, 1, 1, (1, 3), (2, 2), padding=(1, 0), seed=253),
@@ -269,18 +284,41 @@ def _refusal_reference(c: ConvTCase, device: str) -> dict:
     return {"the exception raised": None}
 
 
-suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward")(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
-suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses")(
+def _layer_geometry(c) -> dict:
+    """A layer case's output-size formula, per spatial axis, for the grader's feedback on a wrong shape."""
+    dims = len(c.size)
+    values = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.stride, c.padding, c.dilation, c.output_padding)]
+    axes = [dict(zip(("s", "p", "d", "op"), (v[i] for v in values), strict=True), n=c.size[i], k=c.kernel[i]) for i in range(dims)]
+    out = [(a["n"] - 1) * a["s"] - 2 * a["p"] + a["d"] * (a["k"] - 1) + a["op"] + 1 for a in axes]
+    sizes = {"N": c.n, "C_in": c.c_in, "C_out": c.c_out, **dict(zip(("H_out", "W_out") if dims == 2 else ("W_out",), out, strict=True))}
+    return {"formula": "transposed", "axes": axes, "outputs": ["out"], "sizes": sizes}
+
+
+def _layer_family(c) -> str:
+    """The family of a layer case (``check.py --torch`` draws both every run): whether the output
+    padding reaches past the padding on some axis, where ``dout`` is longer than the cropped full output."""
+    dims = len(c.size)
+    pairs = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (c.output_padding, c.padding)]
+    return "output_padding > padding" if any(o > p for o, p in zip(*pairs, strict=True)) else "output_padding <= padding"
+
+
+LAYER_RULES = (
+    "no output padding", "padding added", "no padding", "padding once", "no dilation", "no stride",
+    "axes swapped", "width from height", "height from width",
+)  # fmt: skip
+
+suite.check("q4", CONVT1D_CASES, title="conv_transpose1d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose1d_forward")).reference(layer_forward_reference)
+suite.check("q4", CONVT1D_REFUSED, title="conv_transpose1d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose1d_forward")
 ).reference(_refusal_reference)
-suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward")(
+suite.check("q5", CONVT1D_CASES, title="conv_transpose1d_backward", family=_layer_family, geometry=_layer_geometry)(
     layer_backward_check("conv_transpose1d_forward", "conv_transpose1d_backward")
 ).reference(layer_backward_reference)
-suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward")(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
-suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses")(
+suite.check("q6", CONVT2D_CASES, title="conv_transpose2d_forward", size_rules=LAYER_RULES, geometry=_layer_geometry, family=_layer_family)(layer_forward_check("conv_transpose2d_forward")).reference(layer_forward_reference)
+suite.check("q6", CONVT2D_REFUSED, title="conv_transpose2d_forward refuses what torch refuses, and only that")(
     _refusal_check("conv_transpose2d_forward")
 ).reference(_refusal_reference)
-suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward")(
+suite.check("q7", CONVT2D_CASES, title="conv_transpose2d_backward", family=_layer_family, geometry=_layer_geometry)(
     layer_backward_check("conv_transpose2d_forward", "conv_transpose2d_backward")
 ).reference(layer_backward_reference)
 

@@ -103,16 +103,29 @@ def downsample_2d(st, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------- q4-q7 transposed convolutions
 
 
-def _layer_config(rng: np.random.Generator, dims: int) -> dict:
+LAYER_FAMILIES = ("output_padding <= padding", "output_padding > padding")  # as the hidden cases: both, every run
+
+
+def _layer_family(kwargs: dict, dims: int) -> str:
+    pairs = [(v,) * dims if isinstance(v, int) else tuple(v) for v in (kwargs["output_padding"], kwargs["padding"])]
+    return LAYER_FAMILIES[any(o > p for o, p in zip(*pairs, strict=True))]
+
+
+def _layer_config(rng: np.random.Generator, dims: int, family: str | None = None) -> dict:
+    """A random layer; with ``family``, one of that family (drawn again until it is)."""
     draw = (lambda lo, hi: int(rng.integers(lo, hi + 1))) if dims == 1 else (lambda lo, hi: _draw_pair(rng, lo, hi))
     n, c_in, c_out = (int(v) for v in rng.integers(1, 4, size=3))
     size = tuple(int(s) for s in rng.integers(1, 7 if dims == 1 else 5, size=dims))
     kernel = tuple(int(k) for k in rng.integers(1, 5 if dims == 1 else 4, size=dims))
+    while True:
+        kwargs = {"stride": draw(1, 3), "padding": draw(0, 2), "output_padding": draw(0, 2), "dilation": draw(1, 3)}
+        if family is None or _layer_family(kwargs, dims) == family:
+            break
     return {
         "x": rng.standard_normal((n, c_in, *size)),
         "w": rng.standard_normal((c_in, c_out, *kernel)),
         "b": rng.standard_normal(c_out),
-        "kwargs": {"stride": draw(1, 3), "padding": draw(0, 2), "output_padding": draw(0, 2), "dilation": draw(1, 3)},
+        "kwargs": kwargs,
     }
 
 
@@ -134,8 +147,8 @@ def _torch_layer(cfg: dict):
         return None
 
 
-def _layer_practice(st, rng: np.random.Generator, dims: int, backward: bool) -> None:
-    cfg = _layer_config(rng, dims)
+def _layer_practice(st, rng: np.random.Generator, dims: int, backward: bool, family: str | None = None) -> None:
+    cfg = _layer_config(rng, dims, family)
     forward_name = f"conv_transpose{dims}d_forward"
     forward = getattr(st, forward_name)
     reference = _torch_layer(cfg)
@@ -157,24 +170,24 @@ def _layer_practice(st, rng: np.random.Generator, dims: int, backward: bool) -> 
         assert_array(label, got, _arr(tensor.grad), context=f"{backward_name}[{_describe(cfg)}]")
 
 
-@suite.practice("q4", title="conv_transpose1d_forward", compares_with="torch.nn.functional.conv_transpose1d", draws=15)
-def convt1d_forward(st, rng: np.random.Generator) -> None:
-    _layer_practice(st, rng, 1, backward=False)
+@suite.practice("q4", title="conv_transpose1d_forward", compares_with="torch.nn.functional.conv_transpose1d", draws=15, families=LAYER_FAMILIES)
+def convt1d_forward(st, rng: np.random.Generator, family: str) -> None:
+    _layer_practice(st, rng, 1, backward=False, family=family)
 
 
-@suite.practice("q5", title="conv_transpose1d_backward", compares_with="autograd (torch.nn.functional.conv_transpose1d)", draws=12)
-def convt1d_backward(st, rng: np.random.Generator) -> None:
-    _layer_practice(st, rng, 1, backward=True)
+@suite.practice("q5", title="conv_transpose1d_backward", compares_with="autograd (torch.nn.functional.conv_transpose1d)", draws=12, families=LAYER_FAMILIES)
+def convt1d_backward(st, rng: np.random.Generator, family: str) -> None:
+    _layer_practice(st, rng, 1, backward=True, family=family)
 
 
-@suite.practice("q6", title="conv_transpose2d_forward", compares_with="torch.nn.functional.conv_transpose2d", draws=15)
-def convt2d_forward(st, rng: np.random.Generator) -> None:
-    _layer_practice(st, rng, 2, backward=False)
+@suite.practice("q6", title="conv_transpose2d_forward", compares_with="torch.nn.functional.conv_transpose2d", draws=15, families=LAYER_FAMILIES)
+def convt2d_forward(st, rng: np.random.Generator, family: str) -> None:
+    _layer_practice(st, rng, 2, backward=False, family=family)
 
 
-@suite.practice("q7", title="conv_transpose2d_backward", compares_with="autograd (torch.nn.functional.conv_transpose2d)", draws=12)
-def convt2d_backward(st, rng: np.random.Generator) -> None:
-    _layer_practice(st, rng, 2, backward=True)
+@suite.practice("q7", title="conv_transpose2d_backward", compares_with="autograd (torch.nn.functional.conv_transpose2d)", draws=12, families=LAYER_FAMILIES)
+def convt2d_backward(st, rng: np.random.Generator, family: str) -> None:
+    _layer_practice(st, rng, 2, backward=True, family=family)
 
 
 # ---------------------------------------------------------------- q8 overlap counts

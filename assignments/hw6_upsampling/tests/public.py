@@ -125,6 +125,8 @@ def _gradient_check(st, forward: str, backward: str, x_shape, w_shape, kwargs) -
 def convt1d_gradcheck(st, _):
     kwargs = {"stride": 2, "padding": 1, "output_padding": 1, "dilation": 2}
     _gradient_check(st, "conv_transpose1d_forward", "conv_transpose1d_backward", (2, 2, 4), (2, 3, 3), kwargs)
+    # output_padding > padding: dout (10 positions) is longer than the full output (8) (§3)
+    _gradient_check(st, "conv_transpose1d_forward", "conv_transpose1d_backward", (2, 2, 3), (2, 3, 2), {"stride": 3, "output_padding": 2})
 
 
 @suite.check("q6", title="conv_transpose2d_forward: a 3x3 kernel of ones, stride 2, on ones: the checkerboard")
@@ -155,6 +157,9 @@ def convt2d_shapes(st, _):
 def convt2d_gradcheck(st, _):
     kwargs = {"stride": (2, 1), "padding": (1, 0), "output_padding": (1, 0), "dilation": (1, 2)}
     _gradient_check(st, "conv_transpose2d_forward", "conv_transpose2d_backward", (2, 2, 3, 2), (2, 3, 2, 3), kwargs)
+    # output_padding > padding along the rows: dout is longer than the full output there (§3)
+    kwargs = {"stride": (3, 1), "padding": (0, 1), "output_padding": (2, 0)}
+    _gradient_check(st, "conv_transpose2d_forward", "conv_transpose2d_backward", (1, 2, 3, 3), (2, 2, 2, 3), kwargs)
 
 
 # ---------------------------------------------------------------- q8 overlap counts (§4)
