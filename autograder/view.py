@@ -295,7 +295,7 @@ def _settle(state: dict) -> None:
     done = {
         path: entry
         for path, entry in state["entries"].items()
-        if not state["holders"] or (not state["protectors"] and entry[3:] != ["reach"])
+        if not state["holders"] or (not state["protectors"] and list(entry[3:]) != ["reach"])
     }
     _restore(done)
     for path in done:
@@ -326,8 +326,9 @@ def _alive(token: str) -> bool:
 
 
 def _restore(entries: dict[str, list]) -> None:
-    for path, (mode, uid, gid, *_) in entries.items():
-        with contextlib.suppress(OSError):
+    for path, entry in entries.items():
+        with contextlib.suppress(OSError, TypeError, ValueError):  # a malformed entry: skipped, never a crash
+            mode, uid, gid = (int(v) for v in entry[:3])
             os.lchown(path, uid, gid)
             os.chmod(path, mode, follow_symlinks=False)
 
