@@ -145,9 +145,10 @@ class WorkerProcess:
         """The worker's uid must reach the interpreter and own its folder; without namespaces,
         the paths to hide and the forbidden libraries are closed to it by their modes."""
         assert self.lease is not None
-        self.journal = JOURNAL.hold()
+        fallback = self.mode == "plain" and not self.landlock
+        self.journal = JOURNAL.hold(protects=fallback)
         make_reachable([Path(sys.executable).resolve().parent, Path(sys.prefix), WORKER_SCRIPT.parent, self.directory.parent])
-        if self.mode == "plain" and not self.landlock:
+        if fallback:
             protect_without_namespaces(hide)
             gate_libraries(forbidden)
         for path in [self.directory, *self.directory.iterdir()]:

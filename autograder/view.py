@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import fcntl
 import functools
+import itertools
 import json
 import os
 import shutil
@@ -142,7 +143,7 @@ def make_reachable(paths: list[Path]) -> None:
             except OSError:
                 continue
             if parent.is_dir() and not mode & 0o001:
-                JOURNAL.chmod(parent, mode | 0o001)
+                JOURNAL.chmod(parent, mode | 0o001, kind="reach")
 
 
 @functools.cache
@@ -209,16 +210,21 @@ class ModeJournal:
     """Every mode (and group) change the sandbox makes, recorded before it is made and undone
     when no worker needs it any more: ``hold()`` when a worker starts, ``release()`` when it
     ends. The journal (``modes.json`` in the root-only lock folder) names the grader processes
-    holding it; a holder that died (SIGKILL, a crash) is dropped by the next one, and the modes
-    are restored as soon as no live holder is left, also at exit and after SIGTERM."""
+    holding it; a holder that died (SIGKILL, a crash) is dropped by the next one.
 
-    def __init__(self) -> None:
+    Two kinds of change: ``reach`` (a traverse bit every root worker needs to start Python) is
+    undone once no live holder is left; ``protect`` (secrets and forbidden libraries closed by
+    their modes, for workers without Landlock or namespaces) once no live holder that protects
+    is left, so a fallback grader's changes are undone when it ends even while other graders run.
+    Undone also at exit, after SIGTERM, and at the next start after a crash."""
+
+    def __init__(self, folder: Path | None = None) -> None:
         self._tokens: list[str] = []
-        self._pending: dict[str, list[int]] = {}
+        self._folder = folder  # default: the machine's root-only lock folder (``lease_dir``)
 
     @contextlib.contextmanager
     def _locked(self):
-        folder = lease_dir()
+        folder = self._folder or lease_dir()
         with open(folder / "modes.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             path = folder / "modes.json"
@@ -226,7 +232,8 @@ class ModeJournal:
                 state = json.loads(path.read_text()) if path.is_file() else {}
             except ValueError:
                 state = {}
-            state.setdefault("holders", [])
+            for key in ("holders", "protectors"):
+                state.setdefault(key, [])
             state.setdefault("entries", {})
             yield state
             tmp = path.with_suffix(".tmp")
@@ -234,42 +241,65 @@ class ModeJournal:
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)
 
-    def hold(self) -> str:
-        """Register this grader as relying on the changes (restoring a dead grader's first)."""
+    def hold(self, protects: bool = False) -> str:
+        """Register this grader as relying on the changes (``protects``: on the ``protect`` kind
+        too), undoing first what no live holder needs any more (a dead grader's)."""
         _exit_on_sigterm()
-        token = f"{os.getpid()}:{_start_time(os.getpid())}:{len(self._tokens)}"
+        token = f"{os.getpid()}:{_start_time(os.getpid())}:{next(_HOLDS)}"
         with self._locked() as state:
-            state["holders"] = [t for t in state["holders"] if _alive(t)]
-            if not state["holders"]:
-                _restore(state["entries"])
-                state["entries"] = {}
+            _settle(state)
             state["holders"].append(token)
+            if protects:
+                state["protectors"].append(token)
         self._tokens.append(token)
         return token
 
-    def chmod(self, path: Path, mode: int, gid: int | None = None) -> None:
-        """Change ``path``'s mode (and group), recording what it was first."""
+    def chmod(self, path: Path, mode: int, gid: int | None = None, kind: str = "protect") -> None:
+        """Change ``path``'s mode (and group), recording what it was first; a path both kinds
+        changed is undone as ``reach`` (only once no holder at all is left)."""
         info = os.lstat(path)
         with self._locked() as state:
-            state["entries"].setdefault(str(path), [stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid])
+            entry = state["entries"].setdefault(str(path), [stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid, kind])
+            entry[3:] = ["reach" if "reach" in (entry[3:] + [kind]) else "protect"]
         if gid is not None:
             os.lchown(path, 0, gid)
         os.chmod(path, mode, follow_symlinks=False)
 
     def release(self, token: str) -> None:
-        """This worker no longer needs the changes; the last holder restores them."""
+        """This worker no longer needs the changes; what no live holder needs is undone."""
         with contextlib.suppress(ValueError):
             self._tokens.remove(token)
         with self._locked() as state:
-            state["holders"] = [t for t in state["holders"] if t != token and _alive(t)]
-            if not state["holders"]:
-                _restore(state["entries"])
-                state["entries"] = {}
+            for key in ("holders", "protectors"):
+                state[key] = [t for t in state[key] if t != token]
+            _settle(state)
+
+    def protecting(self) -> int:
+        """How many live graders hold the ``protect`` changes now (any process on the machine)."""
+        with self._locked() as state:
+            return sum(1 for t in state["protectors"] if _alive(t))
 
     def release_all(self) -> None:
         for token in list(self._tokens):
             with contextlib.suppress(OSError):
                 self.release(token)
+
+
+_HOLDS = itertools.count()
+
+
+def _settle(state: dict) -> None:
+    """Drop dead holders, then undo the changes no live holder needs."""
+    for key in ("holders", "protectors"):
+        state[key] = [t for t in state[key] if _alive(t)]
+    done = {
+        path: entry
+        for path, entry in state["entries"].items()
+        if not state["holders"] or (not state["protectors"] and list(entry[3:]) != ["reach"])
+    }
+    _restore(done)
+    for path in done:
+        del state["entries"][path]
 
 
 def _exit_on_sigterm() -> None:
@@ -295,9 +325,10 @@ def _alive(token: str) -> bool:
     return _start_time(int(pid)) == started
 
 
-def _restore(entries: dict[str, list[int]]) -> None:
-    for path, (mode, uid, gid) in entries.items():
-        with contextlib.suppress(OSError):
+def _restore(entries: dict[str, list]) -> None:
+    for path, entry in entries.items():
+        with contextlib.suppress(OSError, TypeError, ValueError):  # a malformed entry: skipped, never a crash
+            mode, uid, gid = (int(v) for v in entry[:3])
             os.lchown(path, uid, gid)
             os.chmod(path, mode, follow_symlinks=False)
 

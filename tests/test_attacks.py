@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -305,7 +306,16 @@ NOBODY = 65534
 
 
 def _modes(paths: list[Path]) -> dict[str, tuple[int, int, int]]:
-    return {str(p): (s.st_mode, s.st_uid, s.st_gid) for p in paths if p.exists() for s in [p.stat()]}
+    return {str(p): (s.st_mode & 0o777, s.st_uid, s.st_gid) for p in paths if p.exists() for s in [p.stat()]}
+
+
+def _no_fallback_grader_running(timeout: float = 120) -> None:
+    """Wait until no grader on the machine holds protections (the journal undoes them then)."""
+    from autograder.view import JOURNAL
+
+    deadline = time.monotonic() + timeout
+    while JOURNAL.protecting() and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def _grade_attacks(names: list[str], folder: Path, env: dict[str, str], user: int | None = None) -> dict[str, dict]:
@@ -343,6 +353,7 @@ def test_a_root_fallback_run_then_an_ordinary_user_grades():
 
     watched = [ROOT / n for n in ("assignments", "solutions", "tests", "dist", ".git", ".tmp", ".venv")]
     watched += [Path(p) for lib in ("torch", "scipy") for p in library_copies(lib)]
+    _no_fallback_grader_running()  # another test's fallback worker holds the same changes while it runs
     before = _modes(watched)
     folder = ROOT / ".tmp" / f"modes-{os.getpid()}"
     folder.mkdir(mode=0o777, exist_ok=True)
@@ -350,6 +361,7 @@ def test_a_root_fallback_run_then_an_ordinary_user_grades():
     try:
         fallback = dict(mode_env("plain"), CONVLAB_NO_LANDLOCK="1")
         _grade_attacks(FALLBACK, folder / "root", fallback)
+        _no_fallback_grader_running()
         assert _modes(watched) == before, "the fallback left modes changed"
         home = folder / "nobody"
         home.mkdir(mode=0o777)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 import time
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.config import Limits
+from autograder.config import ROOT, Limits
 from autograder.lifetime import WORKER_UID_BASE, WORKER_UID_COUNT, running_as_root
 from autograder.proxy import (
     NotImplementedByStudent,
@@ -178,7 +179,6 @@ def test_worker_runs_under_a_pool_uid_in_its_own_directory():
 @pytest.mark.skipif(isolation() != "namespaces", reason="namespaces are unavailable on this machine")
 def test_worker_sees_no_grader_files_and_no_network():
     """Are the tests, solutions and other temp dirs hidden, and is the network unreachable?"""
-    from autograder.config import ROOT
 
     src = (
         "import os, socket\n"
@@ -601,3 +601,36 @@ def test_a_call_runs_only_in_its_owners_worker():
         with pytest.raises(StudentError, match="not a function of this assignment"):
             sub.route("anything_else")
     assert b._worker is None  # never started
+
+
+# ---------------------------------------------------------------- the journal of mode changes (fallback, as root)
+
+
+def test_the_mode_journal_undoes_each_kind_of_change_when_no_worker_needs_it(tmp_path):
+    """A fallback grader's protections are undone when it ends even while another grader runs
+    (that one needs only the traverse bits, undone when it ends too); a grader killed before it
+    could undo anything is undone by the next one to start."""
+    from autograder.view import ModeJournal
+
+    locks, secret, ancestor = tmp_path / "locks", tmp_path / "secret", tmp_path / "ancestor"
+    for folder in (locks, secret, ancestor):
+        folder.mkdir(mode=0o755)
+        os.chmod(folder, 0o755)
+    fallback, other = ModeJournal(locks), ModeJournal(locks)
+    token = fallback.hold(protects=True)
+    fallback.chmod(secret, 0o750)
+    fallback.chmod(ancestor, 0o751, kind="reach")
+    running = other.hold()
+    fallback.release(token)
+    assert (secret.stat().st_mode & 0o777, ancestor.stat().st_mode & 0o777) == (0o755, 0o751)
+    other.release(running)
+    assert ancestor.stat().st_mode & 0o777 == 0o755
+    killed = (
+        "import os, sys; from pathlib import Path; from autograder.view import ModeJournal\n"
+        f"j = ModeJournal(Path({str(locks)!r})); j.hold(protects=True); j.chmod(Path({str(secret)!r}), 0o700)\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed], cwd=ROOT, check=False)
+    assert secret.stat().st_mode & 0o777 == 0o700
+    other.release(other.hold())  # the next grader to start (and end) undoes the dead one's change
+    assert secret.stat().st_mode & 0o777 == 0o755
