@@ -305,7 +305,7 @@ class StudentProxy:
 def modified_inputs(args: list, kwargs: dict, after: Any) -> list[str]:
     """The array arguments the grader sent that came back different (or not at all) after the
     call: compared byte for byte here, in the grader, never trusted from the worker."""
-    sent = _input_arrays(args, kwargs)
+    sent = wire.array_arguments(args, kwargs)
     after = after if isinstance(after, dict) else {}
     changed = []
     for name, original in sent.items():
@@ -314,20 +314,6 @@ def modified_inputs(args: list, kwargs: dict, after: Any) -> list[str]:
         if not (same and now.tobytes() == original.tobytes()):
             changed.append(name)
     return sorted(changed)
-
-
-def _input_arrays(args: list, kwargs: dict) -> dict[str, np.ndarray]:
-    """The same places as ``worker.input_arrays`` names: ``0``, ``1['w']``, ``x``."""
-    found, stack = {}, [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
-    while stack:
-        name, value = stack.pop()
-        if isinstance(value, np.ndarray):
-            found[name] = value
-        elif isinstance(value, dict):
-            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
-        elif isinstance(value, (list, tuple)):
-            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
-    return found
 
 
 def _format_exception(reply: dict, headline: str) -> str:

@@ -21,7 +21,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import json  # noqa: E402
 
 import landlock  # noqa: E402
-import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
 try:  # loaded before the jail, while every file is readable; installed after it
@@ -192,22 +191,6 @@ def _resolve(value, handles: dict):
     return value
 
 
-def input_arrays(args: list, kwargs: dict) -> dict:
-    """Every array argument by its place (``0``, ``1['w']``, ``x``), nested ones included (a
-    params dict). The worker sends them back after the call as they are then; the grader
-    compares them with what it sent (``proxy.modified_inputs``): the verdict is never the worker's."""
-    found, stack = {}, [(str(k), v) for k, v in list(enumerate(args)) + list(kwargs.items())]
-    while stack:
-        name, value = stack.pop()
-        if isinstance(value, np.ndarray):
-            found[name] = value
-        elif isinstance(value, dict):
-            stack.extend((f"{name}[{k!r}]", v) for k, v in value.items())
-        elif isinstance(value, (list, tuple)):
-            stack.extend((f"{name}[{i}]", v) for i, v in enumerate(value))
-    return found
-
-
 def serve(read_fd: int, write_fd: int) -> None:
     modules: dict[str, object] = {}
     handles: dict[int, object] = {}
@@ -243,7 +226,7 @@ def serve(read_fd: int, write_fd: int) -> None:
             else:
                 try:
                     args, kwargs = wire.decode(header["args"], blobs), wire.decode(header["kwargs"], blobs)
-                    inputs = input_arrays(args, kwargs)  # the grader's arrays (not what handles stand for)
+                    inputs = wire.array_arguments(args, kwargs)  # the grader's arrays (not what handles stand for)
                     result = fn(*_resolve(args, handles), **_resolve(kwargs, handles))
                     opaque = header.get("opaque") or []
                     if opaque:
