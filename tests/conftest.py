@@ -18,6 +18,20 @@ Path(os.environ["TMPDIR"]).mkdir(exist_ok=True)
 
 ASSIGNMENTS = all_assignments()
 
+# Scheduling for the xdist workers (a test's result never depends on it): the longest tests
+# start first, and the tests that read every mutant's graded report come last, once the
+# parametrized ``test_mutant_is_caught`` cases, spread over the workers, have graded them.
+FIRST = ("test_200_submissions_nothing_lost", "test_batch_survives_every_attack", "test_simulator_grades_other_upload_shapes")
+LAST = ("test_every_hidden_check_catches_some_mutant", "test_mutant_catalog_is_diagnosed")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = getattr(item, "originalname", item.name)
+        return 0 if name in FIRST else 2 if name in LAST else 1
+
+    items.sort(key=rank)  # stable: the usual order otherwise
+
 
 @pytest.fixture(params=ASSIGNMENTS, ids=lambda a: a.short_name)
 def assignment(request):

@@ -11,7 +11,10 @@ An attack is appended to one solution file, like a mutant. Header lines:
 ``# zeroes: q3`` / ``all`` / ``none`` (those questions score 0, every other keeps full marks),
 ``# message: ...`` (a phrase the student's feedback must show), ``# listener: yes`` (the test
 runs a TCP listener whose port replaces ``_EXFIL_PORT = 0``: nothing may reach it),
-``# otter: no`` (what it does happens in the worker alike under otter: graded by the batches only).
+``# otter: no`` (what it does happens in the worker alike under otter: a value it returns, a
+loop, an exit, a frame it writes; graded by the batches, and by the simulator, which runs the
+zip's own otter, where it says ``gradescope: yes``). Every attack that touches the machine
+(files, processes, network, memory, output) also runs under ``otter run``.
 ``_ROOT = None`` becomes the checkout's path. A line ``STOLEN <path>`` in what a submission
 prints names a secret it read: a failing assertion shows it.
 The outcome is the same in both modes; nothing leaks, nothing outlives grading.

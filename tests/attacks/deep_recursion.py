@@ -1,4 +1,5 @@
 """Unbounded recursion, with the recursion limit raised so the C stack overflows."""
+# otter: no
 # zeroes: q3
 # message: convolve2d
 

@@ -1,4 +1,5 @@
 """Ignores SIGTERM, SIGALRM and SIGINT, then loops forever."""
+# otter: no
 # zeroes: q3
 # message: timed out
 

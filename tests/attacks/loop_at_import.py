@@ -1,4 +1,5 @@
 """An infinite loop at import time: nothing can be graded."""
+# otter: no
 # zeroes: all
 # message: timed out
 

@@ -1,4 +1,5 @@
 """Calls os._exit(0) at import time."""
+# otter: no
 # zeroes: all
 # message: exited with status 0
 

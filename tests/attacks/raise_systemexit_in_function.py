@@ -1,4 +1,5 @@
 """Raises SystemExit inside a function."""
+# otter: no
 # zeroes: q3
 # message: SystemExit
 

@@ -1,4 +1,5 @@
 """Returns the right values in float32."""
+# otter: no
 # zeroes: q3
 # message: dtype float32, expected float64
 

@@ -1,4 +1,5 @@
 """Returns the right values as a nested list instead of an ndarray."""
+# otter: no
 # zeroes: q3
 # message: is a list, expected a numpy.ndarray
 

@@ -1,4 +1,5 @@
 """Returns an ndarray subclass whose __eq__, __array__ and allclose all lie."""
+# otter: no
 # zeroes: q3
 # message: values differ
 

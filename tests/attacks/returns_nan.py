@@ -1,4 +1,5 @@
 """Returns NaN and inf."""
+# otter: no
 # zeroes: q3
 # message: NaN or infinite
 

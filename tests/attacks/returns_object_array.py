@@ -1,4 +1,5 @@
 """Returns an object array that pretends to hold numbers."""
+# otter: no
 # zeroes: q3
 # message: the grader cannot read (ndarray of dtype object
 

@@ -1,4 +1,5 @@
 """Returns the right values with an extra leading axis."""
+# otter: no
 # zeroes: q3
 # message: has shape
 

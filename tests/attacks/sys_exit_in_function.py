@@ -1,4 +1,5 @@
 """Calls sys.exit(0) inside a function, hoping the grader stops early with a pass."""
+# otter: no
 # zeroes: q3
 # message: sys.exit
 
