@@ -17,9 +17,7 @@ import pytest
 from conftest import by_name
 
 from autograder.config import ROOT
-from autograder.grade import grade_files
 from autograder.mutants import load_mutants, mutant_files, solution_files, starter_files
-from autograder.submission import SubmissionError, load_submission
 
 HW1 = by_name("hw1")
 ATTACKS = Path(__file__).parent / "attacks"
@@ -91,31 +89,22 @@ def test_200_submissions_nothing_lost(tmp_path):
     rows = read_rows(tmp_path / "run1" / "grades.csv")
     assert len(rows) == 200 and set(rows) == set(kind_of)
 
-    # every row equals the same content graded alone, in-process
-    alone: dict[str, float] = {}
-    for kind, data in kinds.items():
-        probe = tmp_path / "alone" / kind
-        probe.mkdir(parents=True)
-        write_entry(probe, kind, kind, data)
-        entry = next(probe.iterdir())
-        try:
-            alone[kind] = grade_files(HW1, load_submission(HW1, entry).files).score
-        except SubmissionError:
-            alone[kind] = 0.0
-    for name, row in rows.items():
-        assert float(row["score"]) == pytest.approx(alone[kind_of[name]]), name
     assert {r["status"] for n, r in rows.items() if kind_of[n] in ("corrupt_zip", "notebook", "empty", "binary", "traversal_zip", "two_candidates")} == {"rejected"}
 
-    # a second run from scratch gives identical rows (deterministic regrade): one entry of each
-    # kind, in a batch of its own (every distinct content, a quarter of the work)
+    # every row equals its content graded again from scratch in another batch (one entry of each
+    # kind): batch-mates change nothing, and regrading is deterministic
     again = tmp_path / "again"
     again.mkdir()
-    firsts = {kind: name for name, kind in sorted(kind_of.items(), reverse=True)}
-    for kind, name in firsts.items():
+    first_of = {kind: name for name, kind in sorted(kind_of.items(), reverse=True)}
+    for kind, name in first_of.items():
         write_entry(again, name, kind, kinds[kind])
     second = grade(again, tmp_path / "run2")
     assert second.returncode == 0
-    assert read_rows(tmp_path / "run2" / "grades.csv") == {name: rows[name] for name in firsts.values()}
+    regraded = read_rows(tmp_path / "run2" / "grades.csv")
+    assert set(regraded) == set(first_of.values())
+    for name, row in rows.items():
+        twin = first_of[kind_of[name]]
+        assert row == {k: v.replace(twin, name) for k, v in regraded[twin].items()}, name
 
     # bounded memory: the largest process of both runs (grader, pool process or worker)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
