@@ -180,6 +180,13 @@ def protect_without_namespaces(hide: list[str]) -> None:
 
 
 def _protect(path: Path, needed: list[Path]) -> None:
+    try:
+        _protect_one(path, needed)
+    except FileNotFoundError:  # removed while we walk (another grader's temp folder): nothing left to hide
+        pass
+
+
+def _protect_one(path: Path, needed: list[Path]) -> None:
     inside = [n for n in needed if n == path or path in n.parents]
     mode = path.lstat().st_mode
     if not inside:
