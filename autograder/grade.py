@@ -191,8 +191,13 @@ def all_cases(assignment: Assignment) -> list[Case]:
 
 def graded_cases(assignment: Assignment) -> list[Case]:
     """The cases the grader runs: a public check of weight 0 is for ``check.py`` only (hw4 trains
-    and measures on the student's machine; the hidden q8 check grades it)."""
-    return [c for c in all_cases(assignment) if c.weight > 0]
+    and measures on the student's machine; the hidden q8 check grades it).
+
+    In question order (public before hidden within each): a question's functions live in one
+    file, so a submission of several worker groups (hw4) starts each group's worker once,
+    where public-then-hidden order would start each twice."""
+    order = {q.id: i for i, q in enumerate(assignment.questions)}
+    return sorted((c for c in all_cases(assignment) if c.weight > 0), key=lambda c: order.get(c.question, len(order)))
 
 
 def submission_proxy(assignment: Assignment, files: dict[str, bytes], hide: list[str] | None = None) -> SubmissionProxy:
