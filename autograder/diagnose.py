@@ -24,9 +24,10 @@ failed comparison, a self-asserting check's message, the functions it called). I
 3. **Root cause first**: a case whose check also calls another question's function that fails
    its own hidden cases (``verdicts.name_the_broken_function``) gets no catalog line.
 
-Outcomes come from one of two catalogs, which give identical answers: *live* (the mutants,
-staff code, run in this process where they are: a checkout) or the release-time *table*
-(``autograder/tables.py``: the zip, Gradescope). A signature's outcome is known on the cases
+Outcomes come from one of two catalogs, which give identical answers (``tests/test_tables.py``):
+*live* (the mutants, staff code, run in this process) or the release-time *table*
+(``autograder/tables.py``: shipped in the zip for Gradescope; in a checkout, built from the
+mutants once and cached, so that each grader process need not run them again). A signature's outcome is known on the cases
 that call a function it affects; elsewhere it behaves as the solution. A case a table does not
 know gives no catalog line rather than a guess.
 """
@@ -141,13 +142,15 @@ def mutants_available(assignment: Assignment) -> bool:
 
 
 def catalog_for(assignment: Assignment) -> LiveCatalog | TableCatalog | None:
-    """The live catalog where the mutants are (unless a test installed a table), else the
-    shipped table, else none (no catalog line)."""
+    """A table a test installed; where the mutants are (a checkout), the table a release would
+    build from them (cached: every grader process shares it), or the live catalog where that
+    table cannot be had; else the shipped table; else none (no catalog line)."""
     installed = tables.installed_table(assignment)
     if installed is not None:
         return TableCatalog(installed)
     if mutants_available(assignment):
-        return LiveCatalog(assignment)
+        table = tables.checkout_table(assignment)
+        return TableCatalog(table) if table is not None else LiveCatalog(assignment)
     table = tables.table_for(assignment)
     return TableCatalog(table) if table is not None else None
 

@@ -466,6 +466,23 @@ def _prune(assignment: Assignment, keep: Path) -> None:
                     old.unlink()
 
 
+_CHECKOUT: dict[str, Table | None] = {}
+
+
+def checkout_table(assignment: Assignment) -> Table | None:
+    """In a checkout, the table a release of it would ship: from the cache, else built now,
+    once for every grader process of the checkout (the live catalog would run the mutants again
+    in each process). None where it cannot be read or built here (another user's cache)."""
+    key = str(assignment.directory)
+    if key not in _CHECKOUT:
+        try:
+            _CHECKOUT[key] = parse(table_bytes(assignment))
+        except (OSError, TableError) as exc:
+            print(f"ConvLab: no cached table of {assignment.name} ({exc}): the mutants run here instead", file=sys.stderr)
+            _CHECKOUT[key] = None
+    return _CHECKOUT[key]
+
+
 def write_table(assignment: Assignment, folder: Path) -> Path:
     """Write the assignment's table into ``folder`` (the zip's copy of the assignment folder)."""
     path = folder / TABLE_FILE
