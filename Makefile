@@ -59,7 +59,7 @@ starter: venv
 
 test: venv
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 6 -v -p no:cacheprovider --durations=25 tests
+	$(PY) -m pytest -n 6 --maxschedchunk 2 -v -p no:cacheprovider --durations=25 tests
 
 lint: venv
 	$(PY) -m ruff check .

@@ -21,7 +21,7 @@ ASSIGNMENTS = all_assignments()
 # Scheduling for the xdist workers (a test's result never depends on it): the longest tests
 # start first, and the tests that read every mutant's graded report come last, once the
 # parametrized ``test_mutant_is_caught`` cases, spread over the workers, have graded them.
-FIRST = ("test_200_submissions_nothing_lost", "test_batch_survives_every_attack", "test_simulator_grades_other_upload_shapes")
+FIRST = ("test_100_submissions_nothing_lost", "test_batch_survives_every_attack", "test_simulator_grades_other_upload_shapes")
 LAST = ("test_every_hidden_check_catches_some_mutant", "test_mutant_catalog_is_diagnosed")
 
 

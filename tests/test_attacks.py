@@ -2,19 +2,23 @@
 
 - ``python -m autograder grade``: every attack in one batch per assignment beside honest
   submissions, with namespaces and without (``CONVLAB_NO_NAMESPACES=1``, as on Gradescope);
-- the otter zip under a real ``otter run`` (namespaces);
-- the Gradescope simulator (no namespaces, a 768 MB container) for the attacks whose outcome
-  could depend on the mode (header ``# gradescope: yes``).
+- the otter zip under a real ``otter run`` (namespaces), for the attacks aimed at what differs
+  there: the grader's parent and files, otter's output, the zip's engine (tables, no torch);
+- the Gradescope simulator (no namespaces, a 768 MB container, no checkout) for the attacks
+  aimed at what differs there: the memory envelope, the files the container holds, the
+  processes its harness waits for, the grader dying (header ``# gradescope: yes``).
+
+What happens inside the worker alone (a value it returns, a loop, an exit, a patched library, a
+refused system call, a socket, a frame it writes) is the same engine in the same mode on every
+path: the two batches grade every attack in both modes, so those attacks skip the slower paths.
 
 An attack is appended to one solution file, like a mutant. Header lines:
 ``# assignment: hw4`` (default hw1), ``# target: models.py`` (default the first file),
 ``# zeroes: q3`` / ``all`` / ``none`` (those questions score 0, every other keeps full marks),
 ``# message: ...`` (a phrase the student's feedback must show), ``# listener: yes`` (the test
 runs a TCP listener whose port replaces ``_EXFIL_PORT = 0``: nothing may reach it),
-``# otter: no`` (what it does happens in the worker alike under otter: a value it returns, a
-loop, an exit, a frame it writes; graded by the batches, and by the simulator, which runs the
-zip's own otter, where it says ``gradescope: yes``). Every attack that touches the machine
-(files, processes, network, memory, output) also runs under ``otter run``.
+``# otter: no`` (it stays inside the worker: the batches grade it in both modes, and the
+simulator, which runs the zip's own otter, where it says ``gradescope: yes``).
 ``_ROOT = None`` becomes the checkout's path. A line ``STOLEN <path>`` in what a submission
 prints names a secret it read: a failing assertion shows it.
 The outcome is the same in both modes; nothing leaks, nothing outlives grading.

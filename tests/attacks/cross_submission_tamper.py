@@ -1,8 +1,8 @@
 """A correct submission that, while it is graded, keeps trying to reach the other submissions of
 the batch: their worker folders (through /proc and the shared parent), their processes (signals),
 and a fake numpy.py planted where another worker might import it."""
+# otter: no
 # zeroes: none
-# gradescope: yes
 
 import os
 import threading

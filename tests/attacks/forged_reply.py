@@ -1,4 +1,5 @@
 """Writes crafted replies straight into the grader's pipe: a pickle, a lying array, a huge frame."""
+# otter: no
 # zeroes: q3
 # message: convolve2d
 

@@ -1,5 +1,6 @@
 """A fork bomb bounded to a few hundred long-sleeping processes."""
 # gradescope: yes
+# otter: no
 # zeroes: q3
 # message: convolve2d
 

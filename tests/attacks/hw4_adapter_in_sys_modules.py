@@ -7,6 +7,7 @@ grader accepts evidence only: a verdict is refused, and the rest of the adapter 
 """
 # assignment: hw4
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: expected a dict of arrays
 

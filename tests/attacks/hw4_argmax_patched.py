@@ -6,6 +6,7 @@ process, with its own ResNet and its own argmax.
 """
 # assignment: hw4
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: loaded into the grader's ResNet
 

@@ -4,8 +4,8 @@ The grader measures q8 in its own process, with its own ResNet holding the train
 a patched ``__eq__`` in the worker changes nothing it computes.
 """
 # assignment: hw4
-# gradescope: yes
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: loaded into the grader's ResNet
 

@@ -8,6 +8,7 @@ own ResNet and measures the accuracy itself.
 """
 # assignment: hw4
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: loaded into the grader's ResNet
 

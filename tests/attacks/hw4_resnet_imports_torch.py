@@ -6,7 +6,6 @@ in resnet.py's worker: the file fails to load and q1-q4 score 0. (In an engine t
 files in one process, where models.py has already loaded torch, this still passes.)
 """
 # assignment: hw4
-# gradescope: yes
 # target: resnet.py
 # zeroes: q1,q2,q3,q4
 # message: importing torch is not allowed

@@ -8,6 +8,7 @@ reach 95 %.
 """
 # assignment: hw4
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: loaded into the grader's ResNet
 

@@ -6,6 +6,7 @@ with its own copy of train.py, in its own process.
 """
 # assignment: hw4
 # target: models.py
+# otter: no
 # zeroes: q8
 # message: loaded into the grader's ResNet
 

@@ -1,7 +1,7 @@
 """Leaves a child process and a busy thread running after a (correct) function returns.
 
 Starting a process is refused (seccomp), so the function fails; the busy thread is harmless."""
-# gradescope: yes
+# otter: no
 # zeroes: q3
 # message: starting processes is not allowed
 # leftover: convlab-attack-leftover-marker

@@ -1,4 +1,5 @@
 """An infinite loop inside one function."""
+# otter: no
 # zeroes: q3
 # message: timed out
 

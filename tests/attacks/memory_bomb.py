@@ -1,5 +1,5 @@
 """Tries to allocate tens of GB inside one function."""
-# gradescope: yes
+# otter: no
 # zeroes: q3
 # message: exceeded memory
 

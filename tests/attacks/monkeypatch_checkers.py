@@ -1,4 +1,5 @@
 """Patches every comparison it can reach, then returns zeros: none of it reaches the grader."""
+# otter: no
 # zeroes: q3
 # message: values differ
 

@@ -1,5 +1,5 @@
 """Opens sockets to outside and local addresses and reports what it reached."""
-# gradescope: yes
+# otter: no
 # zeroes: q3
 # message: values differ
 

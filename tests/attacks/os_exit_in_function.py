@@ -1,4 +1,5 @@
 """Calls os._exit(0) inside a function: the process vanishes mid-call."""
+# otter: no
 # zeroes: q3
 # message: exited with status 0
 

@@ -1,6 +1,6 @@
 """Creates processes behind Python's back: libc fork()/vfork() and the clone/clone3 system calls
 through ctypes, a child that would setsid, hold the worker's pipes and sleep."""
-# gradescope: yes
+# otter: no
 # zeroes: none
 # leftover: convlab-attack-leftover-marker
 

@@ -1,7 +1,7 @@
 """Sends every conv2d_forward input to a listener on the grading machine (maps the hidden cases).
 
 conv1d is built on conv2d, so the conv1d questions fail with it."""
-# gradescope: yes
+# otter: no
 # zeroes: q4, q5, q6, q7
 # message: network access is not allowed
 # listener: yes

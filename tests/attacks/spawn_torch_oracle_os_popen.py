@@ -1,6 +1,6 @@
 """No convolution code at all: a child Python started with os.popen imports torch and computes every answer.
 The handout bans torch and scipy in convolution.py; a second process would dodge the ban."""
-# gradescope: yes
+# otter: no
 # zeroes: all
 # message: starting processes is not allowed
 
