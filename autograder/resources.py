@@ -126,23 +126,38 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-class DiskWatch(threading.Thread):
-    """Kills the worker's process group once its folder holds more than ``budget_mb`` or
-    ``MAX_WORKER_FILES`` entries (without namespaces; with them the folder is a sized tmpfs)."""
+class Watch(threading.Thread):
+    """Kills the worker's process group (and records ``exceeded``) once ``over()`` is true,
+    checked every ``interval`` seconds while the worker lives."""
 
-    def __init__(self, process: subprocess.Popen, folder: Path, budget_mb: int, interval: float = 0.1) -> None:
+    def __init__(self, process: subprocess.Popen, interval: float) -> None:
         super().__init__(daemon=True)
-        self.process, self.folder, self.budget, self.interval = process, folder, budget_mb << 20, interval
+        self.process, self.interval = process, interval
         self.exceeded = False
+
+    def over(self) -> bool:
+        raise NotImplementedError
 
     def run(self) -> None:
         while self.process.poll() is None:
-            if not folder_within(self.folder, self.budget, MAX_WORKER_FILES):
+            if self.over():
                 self.exceeded = True
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 return
             time.sleep(self.interval)
+
+
+class DiskWatch(Watch):
+    """The worker's folder past ``budget_mb`` or ``MAX_WORKER_FILES`` entries (without
+    namespaces; with them the folder is a sized tmpfs)."""
+
+    def __init__(self, process: subprocess.Popen, folder: Path, budget_mb: int, interval: float = 0.1) -> None:
+        super().__init__(process, interval)
+        self.folder, self.budget = folder, budget_mb << 20
+
+    def over(self) -> bool:
+        return not folder_within(self.folder, self.budget, MAX_WORKER_FILES)
 
 
 def folder_within(folder: Path, max_bytes: int, max_entries: int) -> bool:
@@ -162,19 +177,12 @@ def folder_within(folder: Path, max_bytes: int, max_entries: int) -> bool:
     return True
 
 
-class MemoryWatch(threading.Thread):
-    """Kills the worker's process group once its tree's resident memory passes ``budget_mb``."""
+class MemoryWatch(Watch):
+    """The worker's tree's resident memory past ``budget_mb``."""
 
     def __init__(self, process: subprocess.Popen, budget_mb: int, interval: float = 0.02) -> None:
-        super().__init__(daemon=True)
-        self.process, self.budget, self.interval = process, budget_mb << 20, interval
-        self.exceeded = False
+        super().__init__(process, interval)
+        self.budget = budget_mb << 20
 
-    def run(self) -> None:
-        while self.process.poll() is None:
-            if tree_rss(self.process.pid) > self.budget:
-                self.exceeded = True
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                return
-            time.sleep(self.interval)
+    def over(self) -> bool:
+        return tree_rss(self.process.pid) > self.budget
