@@ -27,9 +27,9 @@ failed comparison, a self-asserting check's message, the functions it called). I
 Outcomes come from one of two catalogs, which give identical answers (``tests/test_tables.py``):
 *live* (the mutants, staff code, run in this process) or the release-time *table*
 (``autograder/tables.py``: shipped in the zip for Gradescope; in a checkout, built from the
-mutants once and cached, so that each grader process need not run them again). A signature's outcome is known on the cases
-that call a function it affects; elsewhere it behaves as the solution. A case a table does not
-know gives no catalog line rather than a guess.
+mutants once and cached, so that each grader process need not run them again). A signature's
+outcome is known on the cases that call a function it affects; elsewhere it behaves as the
+solution. A case a table does not know gives no catalog line rather than a guess.
 """
 
 from __future__ import annotations
